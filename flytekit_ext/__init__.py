@@ -1,0 +1,37 @@
+"""flytekit_ext: Flyte 2's task ergonomics and fast, concurrent local runs for flytekit 1.x projects.
+
+Import ``task``, ``eager`` and ``dynamic`` from here instead of from flytekit; workflows, launch plans,
+``map_task``, ``pyflyte run/package/register`` and the Flyte 1 backend keep working.
+"""
+
+from flytekit import workflow
+
+from flytekit_ext.decorators import dynamic, eager, task
+from flytekit_ext.resolver import TaskResolver, default_task_resolver
+from flytekit_ext.tasks import (
+    AsyncPythonFunctionTask,
+    EagerAsyncPythonFunctionTask,
+    EagerFailureHandlerTask,
+    EagerFailureTaskResolver,
+    PythonFunctionTask,
+    PythonInstanceTask,
+    eager_failure_task_resolver,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AsyncPythonFunctionTask",
+    "EagerAsyncPythonFunctionTask",
+    "EagerFailureHandlerTask",
+    "EagerFailureTaskResolver",
+    "PythonFunctionTask",
+    "PythonInstanceTask",
+    "TaskResolver",
+    "default_task_resolver",
+    "dynamic",
+    "eager",
+    "eager_failure_task_resolver",
+    "task",
+    "workflow",
+]

@@ -1,0 +1,86 @@
+"""Terminating the child executions an eager run left running, patiently but not forever.
+
+The admin service can be briefly unavailable exactly when a cleanup matters most (a failing or killed
+run), so each round of list-and-terminate is retried with exponential backoff, and the whole cleanup gives
+up after a bounded time with an error that says what may still be running.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, List
+
+from flytekit.core.constants import EAGER_TAG_KEY
+from flytekit.loggers import logger
+from flytekit.models.admin import common as admin_common
+from flytekit.models.filters import ValueIn
+
+ACTIVE_PHASES = ["UNDEFINED", "QUEUED", "RUNNING"]
+
+
+@dataclass(frozen=True)
+class CleanupPolicy:
+    """How long to keep trying: ``deadline_s`` in all, waits doubling from ``first_delay_s`` to ``max_delay_s``."""
+
+    deadline_s: float = 120.0
+    first_delay_s: float = 0.5
+    max_delay_s: float = 8.0
+    page_size: int = 100
+
+
+@dataclass
+class CleanupReport:
+    terminated: List[str]
+    gave_up: bool
+    last_error: str = ""
+
+
+def terminate_children(
+    client: Any,
+    project: str,
+    domain: str,
+    parent_execution: str,
+    policy: CleanupPolicy = CleanupPolicy(),
+    sleep: Callable[[float], None] = time.sleep,
+) -> CleanupReport:
+    """Terminate every active execution tagged as a child of ``parent_execution``, until none is left."""
+    filters = [
+        ValueIn("execution_tag.key", [EAGER_TAG_KEY]),
+        ValueIn("execution_tag.value", [parent_execution]),
+        ValueIn("phase", ACTIVE_PHASES),
+    ]
+    newest_first = admin_common.Sort("created_at", admin_common.Sort.Direction.DESCENDING)
+    report = CleanupReport(terminated=[], gave_up=False)
+    started = time.monotonic()
+    delay = policy.first_delay_s
+    while True:
+        try:
+            found, _ = client.list_executions_paginated(
+                project, domain, limit=policy.page_size, filters=filters, sort_by=newest_first
+            )
+            if not found:
+                logger.warning(f"Eager cleanup of {project}/{domain}/{parent_execution}: no child execution running")
+                return report
+            for execution in found:
+                logger.warning(
+                    f"Eager cleanup of {parent_execution}: terminating {execution.id.name} "
+                    f"(phase {execution.closure.phase})"
+                )
+                client.terminate_execution(execution.id, f"cleaned up by failed eager execution {parent_execution}")
+                report.terminated.append(execution.id.name)
+            delay = policy.first_delay_s  # progress: the next round starts patient again
+        except Exception as error:  # noqa: BLE001 - any admin failure is retried until the deadline
+            report.last_error = f"{type(error).__name__}: {error}"
+            logger.warning(f"Eager cleanup of {parent_execution}: admin call failed ({report.last_error}); retrying")
+        elapsed = time.monotonic() - started
+        if elapsed + delay > policy.deadline_s:
+            report.gave_up = True
+            logger.error(
+                f"Eager cleanup of {project}/{domain}/{parent_execution} gave up after {elapsed:.1f}s; "
+                f"child executions may still be running. Last error: {report.last_error or 'none'}. "
+                f"Terminated so far: {report.terminated or 'none'}"
+            )
+            return report
+        sleep(delay)
+        delay = min(delay * 2, policy.max_delay_s)

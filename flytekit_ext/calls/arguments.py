@@ -1,0 +1,54 @@
+"""Binding positional and keyword arguments of a task call to its input names."""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Optional, Sequence
+
+if TYPE_CHECKING:
+    from flytekit.core.base_task import PythonTask
+
+
+def required_inputs(task: "PythonTask") -> FrozenSet[str]:
+    """Inputs a call must supply: those of the task function without a default (none known otherwise)."""
+    cached: Optional[FrozenSet[str]] = task.__dict__.get("_flytekit_ext_required")
+    if cached is None:
+        function = getattr(task, "task_function", None)
+        names = task.python_interface.inputs
+        if function is None:
+            cached = frozenset()
+        else:
+            parameters = inspect.signature(function).parameters
+            cached = frozenset(
+                n for n in names if n in parameters and parameters[n].default is inspect.Parameter.empty
+            )
+        task.__dict__["_flytekit_ext_required"] = cached
+    return cached
+
+
+def bind(task: "PythonTask", args: Sequence[Any], kwargs: Dict[str, Any], *, check_required: bool) -> Dict[str, Any]:
+    """The call's inputs by name; errors match flytekit's types and name the task and the input."""
+    inputs = task.python_interface.inputs
+    for name in kwargs:
+        if name not in inputs:
+            raise AssertionError(f"Received unexpected keyword argument '{name}' in function '{task.name}'")
+    if len(args) > len(inputs):
+        raise AssertionError(
+            f"Received more arguments than expected in function '{task.name}'. "
+            f"Expected {len(inputs)} but got {len(args)}"
+        )
+    bound = dict(kwargs)
+    for value, name in zip(args, inputs):
+        if name in bound:
+            raise AssertionError(f"Got multiple values for argument '{name}' in function '{task.name}'")
+        bound[name] = value
+    if check_required:
+        missing = [name for name in required_inputs(task) if name not in bound]
+        if missing:
+            described = ", ".join(f"'{name}' ({_type_name(inputs[name])})" for name in missing)
+            raise TypeError(f"Task '{task.name}' is missing required input(s): {described}")
+    return bound
+
+
+def _type_name(python_type: Any) -> str:
+    return getattr(python_type, "__name__", None) or repr(python_type)

@@ -1,0 +1,35 @@
+"""Calls made while a workflow is being compiled become nodes of that workflow."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict
+
+from flytekit.core.context_manager import FlyteContext
+from flytekit.core.promise import create_and_link_node
+
+from flytekit_ext.calls.overrides import CallOverrides
+
+if TYPE_CHECKING:
+    from flytekit.core.base_task import PythonTask
+
+
+class CompileRunner:
+    completes_calls = True
+    checks_required = False  # the node builder knows the defaults and raises flytekit's own error
+
+    def run(self, ctx: FlyteContext, task: "PythonTask", inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
+        outputs = create_and_link_node(ctx, entity=task, **inputs)
+        if outputs is not None and (overrides.short_name or overrides.node):
+            options = dict(overrides.node)
+            if overrides.short_name:
+                options["name"] = overrides.short_name
+            outputs.with_overrides(**options)
+        return outputs
+
+    async def run_async(
+        self, ctx: FlyteContext, task: "PythonTask", inputs: Dict[str, Any], overrides: CallOverrides
+    ) -> Any:
+        raise TypeError(
+            f"Task '{task.name}' was awaited inside a @workflow; a workflow body is compiled, not run. "
+            f"Call it without await (or .aio) to add it as a node."
+        )

@@ -1,0 +1,85 @@
+"""Where the body of an eager task runs, and so where the tasks it calls go.
+
+Run locally, the body runs in ``EAGER_LOCAL_EXECUTION`` mode and its calls run in this process; on a
+backend (inside ``pyflyte-execute``), it runs in ``EAGER_EXECUTION`` mode with a controller that launches
+every call as an execution.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, Optional, Protocol
+
+from flytekit.configuration import SerializationSettings
+from flytekit.core.context_manager import ExecutionState, FlyteContext
+from flytekit.deck import Deck
+from flytekit.exceptions.eager import EagerException
+from flytekit.exceptions.system import FlyteNonRecoverableSystemException
+from flytekit.loggers import logger
+
+from flytekit_ext.backend.controller import install_signal_handlers, start_controller
+from flytekit_ext.local.context import current_context, entered, with_mode
+from flytekit_ext.local.loops import run_coroutine
+
+if TYPE_CHECKING:
+    from flytekit.core.python_function_task import PythonFunctionTask
+
+
+class EagerBody(Protocol):
+    async def run(self, task: "PythonFunctionTask", inputs: Dict[str, Any]) -> Any:
+        """Await the eager task's function."""
+
+    def run_sync(self, task: "PythonFunctionTask", inputs: Dict[str, Any]) -> Any:
+        """Run the eager task's function to completion from synchronous code."""
+
+
+def _in_mode(ctx: FlyteContext, mode: ExecutionState.Mode) -> FlyteContext:
+    state = ctx.execution_state
+    if state is None:
+        state = ctx.new_execution_state()
+    return ctx.with_execution_state(with_mode(state, mode)).build()
+
+
+class LocalEagerBody:
+    async def run(self, task: "PythonFunctionTask", inputs: Dict[str, Any]) -> Any:
+        with entered(_in_mode(current_context(), ExecutionState.Mode.EAGER_LOCAL_EXECUTION)):
+            return await task.task_function(**inputs)
+
+    def run_sync(self, task: "PythonFunctionTask", inputs: Dict[str, Any]) -> Any:
+        return run_coroutine(self.run(task, inputs))
+
+
+class BackendEagerBody:
+    def __init__(self, remote: Optional[Any] = None, settings: Optional[SerializationSettings] = None) -> None:
+        self._remote = remote
+        self._settings = settings
+
+    def _short_name(self, task: "PythonFunctionTask") -> str:
+        return str(getattr(task, "short_name", None) or task.name.split(".")[-1])
+
+    async def run(self, task: "PythonFunctionTask", inputs: Dict[str, Any]) -> Any:
+        ctx = current_context()
+        if ctx.worker_queue is None:
+            controller = start_controller(self._short_name(task), ctx, self._remote, self._settings)
+            ctx = ctx.with_worker_queue(controller).build()
+        failure: Optional[EagerException] = None
+        with entered(_in_mode(ctx, ExecutionState.Mode.EAGER_EXECUTION)) as body_ctx:
+            try:
+                result = await task.task_function(**inputs)
+            except EagerException as error:
+                logger.error(f"Eager task {task.name} failed because a child execution failed: {error}")
+                failure = error
+            if body_ctx.worker_queue is not None:
+                Deck("Eager Executions", body_ctx.worker_queue.render_html())
+        if failure is not None:
+            raise FlyteNonRecoverableSystemException(failure)
+        return result
+
+    def run_sync(self, task: "PythonFunctionTask", inputs: Dict[str, Any]) -> Any:
+        ctx = current_context()
+        if ctx.worker_queue is None:
+            # Built here, on the thread pyflyte-execute runs the task on, so signal handlers can be installed.
+            controller = start_controller(self._short_name(task), ctx, self._remote, self._settings)
+            install_signal_handlers(controller)
+            ctx = ctx.with_worker_queue(controller).build()
+        with entered(ctx):
+            return run_coroutine(self.run(task, inputs))

@@ -1,0 +1,79 @@
+"""Calls run in this process: at top level, inside tasks, and inside eager tasks run locally."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, Tuple, Union
+
+from flytekit.core.context_manager import BranchEvalMode, FlyteContext
+from flytekit.core.promise import Promise, VoidPromise, create_task_output
+from flytekit.models.literals import LiteralMap
+
+from flytekit_ext.calls.overrides import CallOverrides
+from flytekit_ext.local.call import native_steps, output_literals_steps
+from flytekit_ext.local.loops import in_worker_thread
+from flytekit_ext.local.steps import run_steps, run_steps_async
+
+if TYPE_CHECKING:
+    from flytekit.core.base_task import PythonTask
+
+
+def _runs_async_body(task: "PythonTask") -> bool:
+    return bool(getattr(task, "_awaitable_call", False)) and hasattr(task, "async_execute")
+
+
+class LocalRunner:
+    """Returns native values, as a plain Python call would."""
+
+    completes_calls = False
+    checks_required = True
+
+    def run(self, ctx: FlyteContext, task: "PythonTask", inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
+        return run_steps(native_steps(task, ctx, inputs, async_body=False))
+
+    async def run_async(
+        self, ctx: FlyteContext, task: "PythonTask", inputs: Dict[str, Any], overrides: CallOverrides
+    ) -> Any:
+        if getattr(task, "_awaitable_call", False):
+            return await run_steps_async(native_steps(task, ctx, inputs, async_body=_runs_async_body(task)))
+        # A synchronous body must not block the event loop, and may itself call asyncio.run: a worker thread.
+        return await in_worker_thread(self.run, ctx, task, inputs, overrides)
+
+
+PromiseOutputs = Union[Promise, VoidPromise, Tuple[Promise, ...], None]
+
+
+def promises_for(task: "PythonTask", outputs: LiteralMap) -> PromiseOutputs:
+    names = list(task.interface.outputs)
+    if not names:
+        return VoidPromise(task.name)
+    return create_task_output([Promise(name, outputs.literals[name]) for name in names], task.python_interface)
+
+
+class WorkflowLocalRunner:
+    """Inside a workflow (or dynamic task) run locally: outputs are promises holding literals."""
+
+    completes_calls = True
+    checks_required = True
+
+    def run(
+        self, ctx: FlyteContext, task: "PythonTask", inputs: Dict[str, Any], overrides: CallOverrides
+    ) -> PromiseOutputs:
+        state = ctx.execution_state
+        if state is not None and state.branch_eval_mode == BranchEvalMode.BRANCH_SKIPPED:
+            return _skipped(task)
+        outputs = run_steps(output_literals_steps(task, ctx, inputs, async_body=_runs_async_body(task)))
+        return promises_for(task, outputs)
+
+    async def run_async(
+        self, ctx: FlyteContext, task: "PythonTask", inputs: Dict[str, Any], overrides: CallOverrides
+    ) -> Any:
+        raise TypeError(f"Task '{task.name}' was awaited inside a workflow run; workflow bodies are synchronous.")
+
+
+def _skipped(task: "PythonTask") -> PromiseOutputs:
+    interface = task.python_interface
+    if not interface.inputs and not interface.outputs:
+        return None
+    if not interface.outputs:
+        return VoidPromise(task.name)
+    return create_task_output([Promise(name, None) for name in interface.outputs], interface)  # type: ignore[arg-type]

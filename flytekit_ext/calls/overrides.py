@@ -1,0 +1,45 @@
+"""Per-call overrides: a short name and the node overrides flytekit's ``with_overrides`` accepts."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Dict, Mapping, Optional
+
+from flytekit.core.node import Node
+
+# Everything Node.with_overrides takes by name, except what a task call itself determines.
+_NODE_OVERRIDE_KEYS = frozenset(
+    name
+    for name, parameter in inspect.signature(Node.with_overrides).parameters.items()
+    if parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and name not in ("self", "name")
+)
+
+
+@dataclass(frozen=True)
+class CallOverrides:
+    """What ``task.override(...)`` changes for one call; the task itself is left as it is."""
+
+    short_name: Optional[str] = None
+    node: Mapping[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def parse(task_name: str, options: Dict[str, Any]) -> "CallOverrides":
+        """Validate ``override`` keyword arguments: an unknown key is a ``TypeError`` naming it."""
+        short_name = options.pop("short_name", None)
+        if short_name is not None and not isinstance(short_name, str):
+            raise TypeError(f"override() of task '{task_name}': short_name must be a str, got {short_name!r}")
+        unknown = sorted(set(options) - _NODE_OVERRIDE_KEYS)
+        if unknown:
+            raise TypeError(
+                f"override() of task '{task_name}' got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; "
+                f"accepted: short_name, {', '.join(sorted(_NODE_OVERRIDE_KEYS))}"
+            )
+        return CallOverrides(short_name=short_name, node=dict(options))
+
+    def merged(self, other: "CallOverrides") -> "CallOverrides":
+        """These overrides with ``other`` applied on top."""
+        return CallOverrides(short_name=other.short_name or self.short_name, node={**self.node, **other.node})
+
+
+NO_OVERRIDES = CallOverrides()

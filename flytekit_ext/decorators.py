@@ -1,0 +1,225 @@
+"""``@task``, ``@eager`` and ``@dynamic``: flytekit's decorators, making flytekit_ext tasks.
+
+They take every parameter flytekit's take, with the same meaning and the same errors, plus ``short_name``.
+A ``task_config`` registered by a flytekit plugin still selects that plugin's task class.
+"""
+
+from __future__ import annotations
+
+import datetime
+import inspect
+from functools import update_wrapper
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, TypeVar, Union, overload
+
+from flytekit.core import python_function_task as flytekit_tasks
+from flytekit.core.base_task import TaskMetadata, TaskResolverMixin
+from flytekit.core.cache import Cache, VersionParameters
+from flytekit.core.task import TaskPlugins, decorate_function
+from flytekit.deck import DeckField
+
+from flytekit_ext.tasks.coroutine import AsyncPythonFunctionTask
+from flytekit_ext.tasks.eager import EagerAsyncPythonFunctionTask
+from flytekit_ext.tasks.function import ExecutionBehavior, PythonFunctionTask
+from flytekit_ext.tasks.mixin import TaskCalls
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_DECK_FIELDS: Tuple[DeckField, ...] = (
+    DeckField.SOURCE_CODE,
+    DeckField.DEPENDENCIES,
+    DeckField.TIMELINE,
+    DeckField.INPUT,
+    DeckField.OUTPUT,
+)
+_LEGACY_CACHE_KEYS = ("cache_serialize", "cache_version", "cache_ignore_input_vars")
+
+
+def _task_metadata(
+    fn: Callable[..., Any],
+    cache: Union[bool, Cache],
+    retries: int,
+    interruptible: Optional[bool],
+    deprecated: str,
+    timeout: Union[datetime.timedelta, int],
+    container_image: Any,
+    pod_template: Any,
+    pod_template_name: Optional[str],
+    legacy: Dict[str, Any],
+) -> TaskMetadata:
+    """Task metadata, accepting both a ``Cache`` and the older ``cache_*`` keyword arguments."""
+    serialize, version, ignored = (legacy.get(key) for key in _LEGACY_CACHE_KEYS)
+    if cache is True and version is None:
+        cache = Cache(serialize=bool(serialize), ignored_inputs=tuple(ignored or ()))
+    if isinstance(cache, Cache):
+        if any(legacy.get(key) is not None for key in _LEGACY_CACHE_KEYS):
+            raise ValueError(
+                "cache_serialize, cache_version, and cache_ignore_input_vars are deprecated. Please use Cache object"
+            )
+        version = cache.get_version(
+            VersionParameters(
+                func=fn, container_image=container_image, pod_template=pod_template, pod_template_name=pod_template_name
+            )
+        )
+        serialize, ignored, cache = cache.serialize, cache.get_ignored_inputs(), True
+    return TaskMetadata(
+        cache=bool(cache),
+        cache_serialize=bool(serialize),
+        cache_version=version or "",
+        cache_ignore_input_vars=tuple(ignored or ()),
+        retries=retries,
+        interruptible=interruptible,
+        deprecated=deprecated,
+        timeout=timeout,
+    )
+
+
+def _task_class(task_config: Any, fn: Callable[..., Any]) -> type:
+    plugin = TaskPlugins.find_pythontask_plugin(type(task_config))
+    is_async = inspect.iscoroutinefunction(fn)
+    if plugin is flytekit_tasks.PythonFunctionTask or plugin is PythonFunctionTask:
+        return AsyncPythonFunctionTask if is_async else PythonFunctionTask
+    if is_async and not issubclass(plugin, flytekit_tasks.AsyncPythonFunctionTask):
+        raise AssertionError(f"Task plugin {plugin} is not compatible with async functions")
+    return plugin
+
+
+@overload
+def task(_task_function: None = ..., **kwargs: Any) -> Callable[[Callable[..., Any]], PythonFunctionTask[Any]]: ...
+
+
+@overload
+def task(_task_function: Callable[..., Any], **kwargs: Any) -> PythonFunctionTask[Any]: ...
+
+
+def task(
+    _task_function: Optional[Callable[..., Any]] = None,
+    task_config: Optional[Any] = None,
+    cache: Union[bool, Cache] = False,
+    retries: int = 0,
+    interruptible: Optional[bool] = None,
+    deprecated: str = "",
+    timeout: Union[datetime.timedelta, int] = 0,
+    container_image: Optional[Any] = None,
+    environment: Optional[Dict[str, str]] = None,
+    requests: Optional[Any] = None,
+    limits: Optional[Any] = None,
+    secret_requests: Optional[List[Any]] = None,
+    execution_mode: ExecutionBehavior = ExecutionBehavior.DEFAULT,
+    node_dependency_hints: Optional[Iterable[Any]] = None,
+    task_resolver: Optional[TaskResolverMixin] = None,
+    docs: Optional[Any] = None,
+    disable_deck: Optional[bool] = None,
+    enable_deck: Optional[bool] = None,
+    deck_fields: Optional[Tuple[DeckField, ...]] = DEFAULT_DECK_FIELDS,
+    pod_template: Optional[Any] = None,
+    pod_template_name: Optional[str] = None,
+    accelerator: Optional[Any] = None,
+    pickle_untyped: bool = False,
+    shared_memory: Optional[Union[bool, str]] = None,
+    resources: Optional[Any] = None,
+    labels: Optional[Dict[str, str]] = None,
+    annotations: Optional[Dict[str, str]] = None,
+    short_name: Optional[str] = None,
+    **kwargs: Any,
+) -> Union[PythonFunctionTask[Any], Callable[[Callable[..., Any]], PythonFunctionTask[Any]]]:
+    """Make a task of a function, as ``flytekit.task`` does; ``async def`` functions become async tasks.
+
+    ``short_name`` (default: the function's name) is what the UI shows for this task's nodes and
+    executions. Every other parameter means what it means for ``flytekit.task``.
+    """
+    legacy = {key: kwargs.pop(key) for key in _LEGACY_CACHE_KEYS if key in kwargs}
+    if kwargs:
+        raise ValueError(f"Unrecognized argument(s) for task: {kwargs.keys()}")
+
+    def wrapper(fn: Callable[..., Any]) -> PythonFunctionTask[Any]:
+        metadata = _task_metadata(
+            fn, cache, retries, interruptible, deprecated, timeout, container_image, pod_template,
+            pod_template_name, legacy,
+        )
+        body = fn if inspect.iscoroutinefunction(fn) else decorate_function(fn)
+        task_class = _task_class(task_config, fn)
+        extra: Dict[str, Any] = {"short_name": short_name} if issubclass(task_class, TaskCalls) else {}
+        instance = task_class(
+            task_config,
+            body,
+            metadata=metadata,
+            container_image=container_image,
+            environment=environment,
+            requests=requests,
+            limits=limits,
+            secret_requests=secret_requests,
+            execution_mode=execution_mode,
+            node_dependency_hints=node_dependency_hints,
+            task_resolver=task_resolver,
+            disable_deck=disable_deck,
+            enable_deck=enable_deck,
+            deck_fields=deck_fields,
+            docs=docs,
+            pod_template=pod_template,
+            pod_template_name=pod_template_name,
+            accelerator=accelerator,
+            pickle_untyped=pickle_untyped,
+            shared_memory=shared_memory,
+            resources=resources,
+            labels=labels,
+            annotations=annotations,
+            **extra,
+        )
+        update_wrapper(instance, body)
+        return instance  # type: ignore[no-any-return]
+
+    if _task_function is not None:
+        return wrapper(_task_function)
+    return wrapper
+
+
+def dynamic(_task_function: Optional[Callable[..., Any]] = None, **kwargs: Any) -> Any:
+    """A dynamic workflow, as ``flytekit.dynamic``: the function runs at execution time and builds a workflow."""
+    return task(_task_function, execution_mode=ExecutionBehavior.DYNAMIC, **kwargs)
+
+
+@overload
+def eager(_fn: None = ..., **kwargs: Any) -> Callable[[Callable[..., Any]], EagerAsyncPythonFunctionTask[Any]]: ...
+
+
+@overload
+def eager(_fn: Callable[..., Any], **kwargs: Any) -> EagerAsyncPythonFunctionTask[Any]: ...
+
+
+def eager(
+    _fn: Optional[Callable[..., Any]] = None,
+    **kwargs: Any,
+) -> Union[EagerAsyncPythonFunctionTask[Any], Callable[[Callable[..., Any]], EagerAsyncPythonFunctionTask[Any]]]:
+    """An eager task, as ``flytekit.eager``: an ``async def`` whose task calls run as they are made.
+
+    Takes ``short_name``, the task metadata parameters of :func:`task` (``cache``, ``retries``, ``timeout``,
+    ...) and whatever else the task class accepts (``container_image``, ``environment``, ...). Decks are
+    always enabled, as in flytekit.
+    """
+
+    def wrapper(fn: Callable[..., Any]) -> EagerAsyncPythonFunctionTask[Any]:
+        if not inspect.iscoroutinefunction(fn):
+            raise TypeError(f"@eager needs an async function; '{getattr(fn, '__qualname__', fn)}' is not one")
+        options = dict(kwargs)
+        options.pop("enable_deck", None)
+        if "metadata" not in options:
+            legacy = {key: options.pop(key) for key in _LEGACY_CACHE_KEYS if key in options}
+            options["metadata"] = _task_metadata(
+                fn,
+                options.pop("cache", False),
+                options.pop("retries", 0),
+                options.pop("interruptible", None),
+                options.pop("deprecated", ""),
+                options.pop("timeout", 0),
+                options.get("container_image"),
+                options.get("pod_template"),
+                options.get("pod_template_name"),
+                legacy,
+            )
+        instance = EagerAsyncPythonFunctionTask(task_config=None, task_function=fn, enable_deck=True, **options)
+        update_wrapper(instance, fn)
+        return instance
+
+    if _fn is not None:
+        return wrapper(_fn)
+    return wrapper

@@ -1,0 +1,1 @@
+"""The fast local path: context handling, event loops and threads, literal round trips, decks."""

@@ -1,0 +1,60 @@
+"""Per-task execution parameters whose sandbox folders exist only once the task asks for them.
+
+flytekit gives every local task call a fresh working directory and checkpoint folder, made eagerly with
+``mkdtemp`` and ``mkdir``. Most tasks never look at either, so here they are made on first access.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import tempfile
+from typing import Optional, cast
+
+from flytekit.core.checkpointer import Checkpoint, SyncCheckpoint
+from flytekit.core.context_manager import ExecutionParameters
+
+
+class LazySandboxParameters(ExecutionParameters):
+    """``ExecutionParameters`` whose working directory and checkpoint are created when first read."""
+
+    _sandbox_parent: str
+    _sandbox: Optional[str]
+
+    def _ensure_sandbox(self) -> str:
+        if self._sandbox is None:
+            self._sandbox = tempfile.mkdtemp(prefix=self._sandbox_parent)
+            checkpoint_dir = pathlib.Path(self._sandbox) / "__cp"
+            checkpoint_dir.mkdir(exist_ok=True)
+            self._checkpoint = SyncCheckpoint(checkpoint_dest=str(checkpoint_dir))
+        return self._sandbox
+
+    @property
+    def working_directory(self) -> str:
+        return self._ensure_sandbox()
+
+    @property
+    def checkpoint(self) -> Checkpoint:
+        self._ensure_sandbox()
+        return cast(Checkpoint, self._checkpoint)
+
+
+def shallow_copy(params: ExecutionParameters, cls: Optional[type] = None) -> ExecutionParameters:
+    """A shallow copy (``copy.copy`` recurses forever through ``ExecutionParameters.__getattr__``)."""
+    duplicate = object.__new__(cls or type(params))
+    duplicate.__dict__.update(params.__dict__)
+    return cast(ExecutionParameters, duplicate)
+
+
+def for_task_call(parent: ExecutionParameters) -> ExecutionParameters:
+    """Parameters for one local task call: the parent's, with their own decks and a lazy sandbox."""
+    params = shallow_copy(parent, LazySandboxParameters)
+    lazy = cast(LazySandboxParameters, params)
+    if isinstance(parent, LazySandboxParameters):
+        lazy._sandbox_parent = parent._sandbox_parent  # a nested call does not need its parent's sandbox made
+    else:
+        parent_dir = parent._working_directory
+        lazy._sandbox_parent = getattr(parent_dir, "name", None) or str(parent_dir)
+    lazy._sandbox = None
+    lazy._decks = []
+    lazy._timeline_deck = None
+    return params

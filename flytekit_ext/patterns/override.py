@@ -1,0 +1,39 @@
+"""``task.override(...)``: the same task, called with per-call overrides."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Coroutine
+
+from flytekit_ext.calls import CallOverrides, call, call_async
+
+if TYPE_CHECKING:
+    from flytekit_ext.tasks.mixin import TaskCalls
+
+
+class OverriddenTask:
+    """A task with overrides that apply to the calls made through this object, and to nothing else."""
+
+    __slots__ = ("task", "overrides")
+
+    def __init__(self, task: "TaskCalls", overrides: CallOverrides) -> None:
+        self.task = task
+        self.overrides = overrides
+
+    @property
+    def short_name(self) -> str:
+        return self.overrides.short_name or self.task.short_name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return call(self.task, args, kwargs, self.overrides)  # type: ignore[arg-type]
+
+    def aio(self, *args: Any, **kwargs: Any) -> Coroutine[Any, Any, Any]:
+        return call_async(self.task, args, kwargs, self.overrides)  # type: ignore[arg-type]
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        return self.task.forward(*args, **kwargs)
+
+    def override(self, **options: Any) -> "OverriddenTask":
+        return OverriddenTask(self.task, self.overrides.merged(CallOverrides.parse(self.task.name, options)))
+
+    def __repr__(self) -> str:
+        return f"{self.task.name}.override(short_name={self.short_name!r}, {dict(self.overrides.node)!r})"

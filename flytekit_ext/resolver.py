@@ -1,0 +1,69 @@
+"""Finding a task again inside ``pyflyte-execute``: loader arguments to task, and task to loader arguments.
+
+A task serializes to ``pyflyte-execute ... --resolver flytekit_ext.resolver.default_task_resolver --
+task-module <module> task-name <name>``; in the pod, this resolver imports the module and takes the
+attribute. Function tasks are found by their function's name, instance tasks by the variable they were
+assigned to, which is why both must live at module level.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, List, Optional
+
+from flytekit.configuration import SerializationSettings
+from flytekit.core.base_task import Task, TaskResolverMixin
+from flytekit.core.context_manager import FlyteEntities
+from flytekit.core.tracker import extract_task_module
+
+_MODULE_KEY = "task-module"
+_NAME_KEY = "task-name"
+
+
+class TaskResolver(TaskResolverMixin):
+    """Resolves flytekit_ext tasks defined at module level."""
+
+    @property
+    def location(self) -> str:
+        return f"{__name__}.default_task_resolver"
+
+    def name(self) -> str:
+        return "flytekit_ext.TaskResolver"
+
+    def task_name(self, t: Task) -> Optional[str]:
+        return None  # keep the name flytekit derives from the module and function
+
+    def loader_args(self, settings: SerializationSettings, t: Any) -> List[str]:
+        _, module, name, _ = extract_task_module(t)
+        return [_MODULE_KEY, module, _NAME_KEY, name]
+
+    def load_task(self, loader_args: List[str]) -> Any:
+        if len(loader_args) < 4 or loader_args[0] != _MODULE_KEY or loader_args[2] != _NAME_KEY:
+            raise ValueError(
+                f"{self.name()} expects loader args '{_MODULE_KEY} <module> {_NAME_KEY} <name>', got {loader_args}"
+            )
+        module_name, task_name = loader_args[1], loader_args[3]
+        module = importlib.import_module(module_name)
+        found: Any = module
+        for part in task_name.split("."):
+            try:
+                found = getattr(found, part)
+            except AttributeError:
+                raise AttributeError(
+                    f"Module '{module_name}' has no task named '{task_name}' (the resolver was asked for it by "
+                    f"loader args {loader_args}); tasks must be defined at module level"
+                ) from None
+        if not isinstance(found, Task):
+            raise TypeError(f"'{module_name}.{task_name}' is a {type(found).__name__}, not a task")
+        return found
+
+    def get_all_tasks(self) -> List[Task]:
+        """Every task created in this process that this resolver serves."""
+        return [
+            entity
+            for entity in FlyteEntities.entities
+            if isinstance(entity, Task) and getattr(entity, "task_resolver", None) is self
+        ]
+
+
+default_task_resolver = TaskResolver()

@@ -1,0 +1,84 @@
+"""Tasks whose body is a Python function: ``@task`` and ``@dynamic``."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterable, List, Optional, TypeVar
+
+from flytekit.core import python_function_task as flytekit_tasks
+from flytekit.core.base_task import TaskResolverMixin
+from flytekit.core.tracker import is_functools_wrapped_module_level, isnested, istestfunction
+
+from flytekit_ext.local.decks import add_function_decks
+from flytekit_ext.resolver import default_task_resolver
+from flytekit_ext.tasks.mixin import TaskCalls
+
+T = TypeVar("T")
+
+ExecutionBehavior = flytekit_tasks.PythonFunctionTask.ExecutionBehavior
+
+
+def check_resolvable(task_function: Callable[..., Any], resolver: TaskResolverMixin) -> None:
+    """The default resolver finds functions by module and name, so a nested function cannot be a task."""
+    if resolver is not default_task_resolver:
+        return
+    if istestfunction(func=task_function) or is_functools_wrapped_module_level(task_function):
+        return
+    if isnested(func=task_function):
+        raise ValueError(
+            f"Task function '{task_function.__qualname__}' in module '{task_function.__module__}' is nested inside "
+            f"another function, so pyflyte-execute could not import it by name. Define it at module level (test "
+            f"modules named test_* may nest tasks), wrap custom decorators with functools.wraps, or pass a "
+            f"task_resolver that can find it."
+        )
+
+
+class PythonFunctionTask(TaskCalls, flytekit_tasks.PythonFunctionTask[T]):  # type: ignore[misc]
+    """A task whose body is a Python function; what ``@flytekit_ext.task`` creates for a ``def``.
+
+    A subclass of flytekit's ``PythonFunctionTask``, so workflows, ``map_task``, ``pyflyte`` and
+    ``FlyteRemote`` accept it; calls are routed by :mod:`flytekit_ext.calls`.
+    """
+
+    def __init__(
+        self,
+        task_config: T,
+        task_function: Callable[..., Any],
+        task_type: str = "python-task",
+        ignore_input_vars: Optional[List[str]] = None,
+        execution_mode: ExecutionBehavior = ExecutionBehavior.DEFAULT,
+        task_resolver: Optional[TaskResolverMixin] = None,
+        node_dependency_hints: Optional[Iterable[Any]] = None,
+        pickle_untyped: bool = False,
+        short_name: Optional[str] = None,
+        **kwargs: Any,
+    ) -> None:
+        if task_function is None:
+            raise ValueError("TaskFunction is a required parameter for PythonFunctionTask")
+        resolver = task_resolver or default_task_resolver
+        check_resolvable(task_function, resolver)
+        super().__init__(
+            task_config=task_config,
+            task_function=task_function,
+            task_type=task_type,
+            ignore_input_vars=ignore_input_vars,
+            execution_mode=execution_mode,
+            task_resolver=resolver,
+            node_dependency_hints=node_dependency_hints,
+            pickle_untyped=pickle_untyped,
+            **kwargs,
+        )
+        self._set_short_name(short_name, task_function.__name__)
+
+    def _forward(self, *args: Any, **kwargs: Any) -> Any:
+        return self._task_function(*args, **kwargs)
+
+    def execute(self, **kwargs: Any) -> Any:
+        """Run the body on native inputs: the function itself, or for ``@dynamic`` the workflow it builds."""
+        if self.execution_mode is ExecutionBehavior.DYNAMIC:
+            return self.dynamic_execute(self._task_function, **kwargs)
+        return self._task_function(**kwargs)
+
+    def _write_decks(self, native_inputs: Dict[str, Any], native_outputs: Dict[str, Any], ctx: Any, params: Any) -> None:
+        if self.enable_deck:
+            add_function_decks(self._task_function, self.deck_fields)
+        super()._write_decks(native_inputs, native_outputs, ctx, params)

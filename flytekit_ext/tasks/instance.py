@@ -1,0 +1,49 @@
+"""Tasks without a function body (queries, scripts, ...): the base class for plugin authors."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Optional, TypeVar
+
+from flytekit.core import python_function_task as flytekit_tasks
+from flytekit.core.base_task import TaskResolverMixin
+from flytekit.core.interface import Interface
+
+from flytekit_ext.resolver import default_task_resolver
+from flytekit_ext.tasks.mixin import TaskCalls
+
+T = TypeVar("T")
+
+
+class PythonInstanceTask(TaskCalls, flytekit_tasks.PythonInstanceTask[T]):  # type: ignore[misc]
+    """Subclass it and define ``execute(self, **inputs)`` (plain or ``async def``) to make a task type.
+
+    Assign each instance to a module-level variable: ``pyflyte-execute`` finds it again by module and
+    variable name through :data:`flytekit_ext.resolver.default_task_resolver`. Instances get everything
+    flytekit_ext tasks have: fast local runs, ``.forward``, ``.aio``, ``.override``, ``map``.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # A plugin whose execute is a coroutine function is called like an async task.
+        cls._awaitable_call = inspect.iscoroutinefunction(getattr(cls, "execute", None))
+
+    def __init__(
+        self,
+        name: str,
+        task_config: T,
+        task_type: str = "python-task",
+        task_resolver: Optional[TaskResolverMixin] = None,
+        short_name: Optional[str] = None,
+        interface: Optional[Interface] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            name=name,
+            task_config=task_config,
+            task_type=task_type,
+            task_resolver=task_resolver or default_task_resolver,
+            interface=interface,
+            **kwargs,
+        )
+        self._set_short_name(short_name, name.split(".")[-1])
