@@ -6,6 +6,6 @@ promises inside a local workflow run), or submit to the eager backend. Tasks onl
 """
 
 from flytekit_ext.calls.overrides import CallOverrides
-from flytekit_ext.calls.route import call, call_async, runner_for
+from flytekit_ext.calls.route import call, call_async, in_workflow_body, runner_for
 
-__all__ = ["CallOverrides", "call", "call_async", "runner_for"]
+__all__ = ["CallOverrides", "call", "call_async", "in_workflow_body", "runner_for"]

@@ -48,11 +48,17 @@ def runner_for(ctx: FlyteContext) -> Runner:
 
 
 def eager_body_for(ctx: FlyteContext) -> EagerBody:
-    """Where an eager task's body runs: here, with local children, unless this is a backend execution."""
+    """Where an eager task's body runs: on the backend inside a pod (``pyflyte-execute``), else here."""
     state = ctx.execution_state
-    if state is not None and state.is_local_execution():
-        return LocalEagerBody()
-    return BackendEagerBody()
+    if state is not None and state.mode is _Mode.TASK_EXECUTION:
+        return BackendEagerBody()
+    return LocalEagerBody()
+
+
+def in_workflow_body(ctx: FlyteContext) -> bool:
+    """Whether code here is a workflow body, compiled or run with promises, rather than a task's code."""
+    state = ctx.execution_state
+    return ctx.compilation_state is not None or (state is not None and state.mode is _Mode.LOCAL_WORKFLOW_EXECUTION)
 
 
 def call(

@@ -15,7 +15,7 @@ from flytekit.models import literals as literal_models
 from flytekit.models.dynamic_job import DynamicJobSpec
 from flytekit.models.core.workflow import NodeMetadata
 
-from flytekit_ext.calls import CallOverrides, call, call_async
+from flytekit_ext.calls import CallOverrides, call, call_async, in_workflow_body
 from flytekit_ext.calls.arguments import bind
 from flytekit_ext.calls.local import PromiseOutputs, promises_for
 from flytekit_ext.local.call import output_literals_steps
@@ -56,7 +56,7 @@ class TaskCalls:
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """Run the task's body right here: no literals, no node, no execution, no deck."""
-        if current_context().compilation_state is not None:
+        if in_workflow_body(current_context()):
             raise RuntimeError(
                 f"{self.name}.forward() was called inside a @workflow; a workflow body is compiled, not run, "
                 f"so there is nothing to forward to. Call the task itself to add a node."

@@ -1,0 +1,101 @@
+"""Bad input gets a clear error naming the task and the input, of the type flytekit raises."""
+
+import asyncio
+import typing
+
+import pytest
+from flytekit.core.type_engine import TypeTransformerFailedError
+
+from flytekit_ext import eager, task
+
+
+@task
+def add(x: int, y: int = 0) -> int:
+    return x + y
+
+
+@task
+async def async_add(x: int) -> int:
+    return x
+
+
+def test_wrong_input_type_names_task_and_input():
+    with pytest.raises(TypeTransformerFailedError, match=r"(?s)inputs of task '.*add'.*argument 'x'"):
+        add(x="one")
+
+
+def test_missing_input_names_task_and_input():
+    with pytest.raises(TypeError, match=r"Task '.*add' is missing required input\(s\): 'x' \(int\)"):
+        add()
+
+
+def test_unknown_input_is_an_assertion_error_like_flytekit():
+    with pytest.raises(AssertionError, match="unexpected keyword argument 'z' in function '.*add'"):
+        add(x=1, z=2)
+
+
+def test_too_many_positional_arguments():
+    with pytest.raises(AssertionError, match="more arguments than expected"):
+        add(1, 2, 3)
+
+
+def test_same_input_twice():
+    with pytest.raises(AssertionError, match="multiple values for argument 'x'"):
+        add(1, x=2)
+
+
+def test_bad_input_to_async_task_raises_at_call_not_at_await():
+    with pytest.raises(TypeError, match="missing required input"):
+        async_add()
+
+
+def test_body_exception_keeps_its_type_and_names_the_task():
+    @task
+    def boom(x: int) -> int:
+        if x:
+            raise KeyError("missing thing")
+        return x
+
+    with pytest.raises(KeyError, match="Error encountered while executing '.*boom'"):
+        boom(x=1)
+
+
+def test_nested_function_in_non_test_module_is_rejected(tmp_path, monkeypatch):
+    module = tmp_path / "nested_tasks_module.py"
+    module.write_text(
+        "from flytekit_ext import task\n"
+        "def make():\n"
+        "    @task\n"
+        "    def inner(x: int) -> int:\n"
+        "        return x\n"
+        "    return inner\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import nested_tasks_module
+
+    with pytest.raises(ValueError, match="'make.<locals>.inner'.*nested"):
+        nested_tasks_module.make()
+
+
+def test_override_with_unknown_key_is_a_type_error_naming_it():
+    with pytest.raises(TypeError, match="'colour'"):
+        add.override(colour="red")
+
+
+@eager
+async def eager_bad(x: int) -> int:
+    return add(x=str(x))  # type: ignore[arg-type]
+
+
+def test_bad_input_inside_eager_names_the_child():
+    with pytest.raises(TypeTransformerFailedError, match="argument 'x'"):
+        asyncio.run(eager_bad(x=1))
+
+
+def test_list_of_wrong_element_type():
+    @task
+    def total(xs: typing.List[int]) -> int:
+        return sum(xs)
+
+    with pytest.raises(TypeTransformerFailedError, match="argument 'xs'"):
+        total(xs=["a"])

@@ -1,0 +1,194 @@
+"""The same task body decorated by flytekit and by flytekit_ext gives the same results for every kind of type."""
+
+import datetime
+import enum
+import typing
+from dataclasses import dataclass
+
+import flytekit
+import pandas as pd
+import pydantic
+import pytest
+from flytekit.types.directory import FlyteDirectory
+from flytekit.types.file import FlyteFile
+from flytekit.types.structured import StructuredDataset
+
+import flytekit_ext
+
+DECORATORS = {"flytekit": flytekit.task, "flytekit_ext": flytekit_ext.task}
+
+
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@dataclass
+class Point:
+    x: int
+    y: float
+    tags: typing.List[str]
+
+
+class Model(pydantic.BaseModel):
+    name: str
+    weights: typing.Dict[str, float]
+
+
+def both(fn):
+    """The task made by each library from ``fn``."""
+    return {lib: decorate(fn) for lib, decorate in DECORATORS.items()}
+
+
+def run_both(fn, **inputs):
+    results = {lib: t(**inputs) for lib, t in both(fn).items()}
+    return results["flytekit"], results["flytekit_ext"]
+
+
+def identity_case(python_type, value):
+    def body(v: python_type) -> python_type:  # type: ignore[valid-type]
+        return v
+
+    return body, {"v": value}
+
+
+CASES = {
+    "int": (int, 7),
+    "float": (float, 2.5),
+    "str": (str, "héllo"),
+    "bool": (bool, True),
+    "datetime": (datetime.datetime, datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)),
+    "list": (typing.List[int], [1, 2, 3]),
+    "nested dict": (typing.Dict[str, typing.List[int]], {"a": [1], "b": []}),
+    "dataclass": (Point, Point(x=1, y=2.0, tags=["t"])),
+    "pydantic": (Model, Model(name="m", weights={"w": 0.5})),
+    "enum": (Color, Color.BLUE),
+    "union int": (typing.Union[int, str], 3),
+    "union str": (typing.Union[int, str], "three"),
+    "optional none": (typing.Optional[int], None),
+    "optional value": (typing.Optional[int], 4),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_identity_round_trip_matches_flytekit(case):
+    python_type, value = CASES[case]
+    body, inputs = identity_case(python_type, value)
+    theirs, ours = run_both(body, **inputs)
+    assert ours == theirs == value
+    assert type(ours) is type(theirs)
+
+
+def test_named_outputs_match_flytekit():
+    Out = typing.NamedTuple("Out", [("total", int), ("label", str)])
+
+    def body(a: int, b: int) -> Out:
+        return Out(total=a + b, label=f"{a}+{b}")
+
+    theirs, ours = run_both(body, a=1, b=2)
+    assert tuple(ours) == tuple(theirs) == (3, "1+2")
+    assert ours.total == 3 and ours.label == "1+2"
+    assert type(ours).__name__ == type(theirs).__name__ == "Out"
+
+
+def test_unnamed_tuple_outputs_match_flytekit():
+    def body(a: int) -> typing.Tuple[int, str]:
+        return a, str(a)
+
+    theirs, ours = run_both(body, a=5)
+    assert ours == theirs == (5, "5")
+    assert ours._fields == theirs._fields == ("o0", "o1")
+
+
+def test_no_output_returns_none_like_flytekit():
+    def body(a: int) -> None:
+        pass
+
+    assert run_both(body, a=1) == (None, None)
+
+
+def test_default_inputs_are_used_like_flytekit():
+    def body(a: int, b: int = 10) -> int:
+        return a + b
+
+    assert run_both(body, a=1) == (11, 11)
+
+
+def test_flyte_file_round_trip(tmp_path):
+    source = tmp_path / "in.txt"
+    source.write_text("payload")
+
+    def body(f: FlyteFile) -> FlyteFile:
+        out = flytekit.current_context().working_directory + "/out.txt"
+        with open(f) as src, open(out, "w") as dst:
+            dst.write(src.read().upper())
+        return FlyteFile(out)
+
+    theirs, ours = run_both(body, f=FlyteFile(str(source)))
+    assert open(ours).read() == open(theirs).read() == "PAYLOAD"
+
+
+def test_flyte_directory_round_trip(tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "a.txt").write_text("a")
+    (tmp_path / "d" / "b.txt").write_text("b")
+
+    def body(d: FlyteDirectory) -> typing.List[str]:
+        import os
+
+        return sorted(os.listdir(d.download()))
+
+    assert run_both(body, d=FlyteDirectory(str(tmp_path / "d"))) == (["a.txt", "b.txt"], ["a.txt", "b.txt"])
+
+
+def test_structured_dataset_and_dataframe_round_trip():
+    frame = pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]})
+
+    def body(sd: StructuredDataset) -> pd.DataFrame:
+        df = sd.open(pd.DataFrame).all()
+        return df[df.a > 1]
+
+    theirs, ours = run_both(body, sd=StructuredDataset(dataframe=frame))
+    pd.testing.assert_frame_equal(ours.reset_index(drop=True), theirs.reset_index(drop=True))
+    assert list(ours.a) == [2, 3]
+
+
+def test_local_cache_reuses_outputs(monkeypatch, tmp_path):
+    from flytekit.core.local_cache import LocalTaskCache
+
+    LocalTaskCache.clear()
+    calls = []
+
+    @flytekit_ext.task(cache=True, cache_version="1")
+    def cached(x: int) -> int:
+        calls.append(x)
+        return x * 2
+
+    assert cached(x=2) == 4
+    assert cached(x=2) == 4
+    assert cached(x=3) == 6
+    assert calls == [2, 3]
+    LocalTaskCache.clear()
+
+
+def test_output_type_error_is_caught_locally_like_on_a_cluster():
+    @flytekit_ext.task
+    def wrong(x: int) -> int:
+        return "not an int"  # type: ignore[return-value]
+
+    with pytest.raises(TypeError, match="Failed to convert outputs of task .*wrong.* at position 0"):
+        wrong(x=1)
+
+
+def test_task_called_inside_a_task_returns_native_values():
+    @flytekit_ext.task
+    def inner(x: int) -> int:
+        return x + 1
+
+    @flytekit_ext.task
+    def outer(x: int) -> int:
+        value = inner(x=x)
+        assert isinstance(value, int)
+        return value * 10
+
+    assert outer(x=1) == 20
