@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import inspect
 from functools import update_wrapper
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, TypeVar, Union, overload
+from typing import Any, Callable, Dict, Iterable, List, Tuple, TypeVar, Union, overload
 
 from flytekit.core import python_function_task as flytekit_tasks
 from flytekit.core.base_task import TaskMetadata, TaskResolverMixin
@@ -38,12 +38,12 @@ def _task_metadata(
     fn: Callable[..., Any],
     cache: Union[bool, Cache],
     retries: int,
-    interruptible: Optional[bool],
+    interruptible: bool | None,
     deprecated: str,
     timeout: Union[datetime.timedelta, int],
     container_image: Any,
     pod_template: Any,
-    pod_template_name: Optional[str],
+    pod_template_name: str | None,
     legacy: Dict[str, Any],
 ) -> TaskMetadata:
     """Task metadata, accepting both a ``Cache`` and the older ``cache_*`` keyword arguments."""
@@ -92,34 +92,34 @@ def task(_task_function: Callable[..., Any], **kwargs: Any) -> PythonFunctionTas
 
 
 def task(
-    _task_function: Optional[Callable[..., Any]] = None,
-    task_config: Optional[Any] = None,
+    _task_function: Callable[..., Any] | None = None,
+    task_config: Any | None = None,
     cache: Union[bool, Cache] = False,
     retries: int = 0,
-    interruptible: Optional[bool] = None,
+    interruptible: bool | None = None,
     deprecated: str = "",
     timeout: Union[datetime.timedelta, int] = 0,
-    container_image: Optional[Any] = None,
-    environment: Optional[Dict[str, str]] = None,
-    requests: Optional[Any] = None,
-    limits: Optional[Any] = None,
-    secret_requests: Optional[List[Any]] = None,
+    container_image: Any | None = None,
+    environment: Dict[str, str] | None = None,
+    requests: Any | None = None,
+    limits: Any | None = None,
+    secret_requests: List[Any] | None = None,
     execution_mode: ExecutionBehavior = ExecutionBehavior.DEFAULT,
-    node_dependency_hints: Optional[Iterable[Any]] = None,
-    task_resolver: Optional[TaskResolverMixin] = None,
-    docs: Optional[Any] = None,
-    disable_deck: Optional[bool] = None,
-    enable_deck: Optional[bool] = None,
-    deck_fields: Optional[Tuple[DeckField, ...]] = DEFAULT_DECK_FIELDS,
-    pod_template: Optional[Any] = None,
-    pod_template_name: Optional[str] = None,
-    accelerator: Optional[Any] = None,
+    node_dependency_hints: Iterable[Any] | None = None,
+    task_resolver: TaskResolverMixin | None = None,
+    docs: Any | None = None,
+    disable_deck: bool | None = None,
+    enable_deck: bool | None = None,
+    deck_fields: Tuple[DeckField, ...] | None = DEFAULT_DECK_FIELDS,
+    pod_template: Any | None = None,
+    pod_template_name: str | None = None,
+    accelerator: Any | None = None,
     pickle_untyped: bool = False,
-    shared_memory: Optional[Union[bool, str]] = None,
-    resources: Optional[Any] = None,
-    labels: Optional[Dict[str, str]] = None,
-    annotations: Optional[Dict[str, str]] = None,
-    short_name: Optional[str] = None,
+    shared_memory: Union[bool, str] | None = None,
+    resources: Any | None = None,
+    labels: Dict[str, str] | None = None,
+    annotations: Dict[str, str] | None = None,
+    short_name: str | None = None,
     **kwargs: Any,
 ) -> Union[PythonFunctionTask[Any], Callable[[Callable[..., Any]], PythonFunctionTask[Any]]]:
     """Make a task of a function, as ``flytekit.task`` does; ``async def`` functions become async tasks.
@@ -133,8 +133,16 @@ def task(
 
     def wrapper(fn: Callable[..., Any]) -> PythonFunctionTask[Any]:
         metadata = _task_metadata(
-            fn, cache, retries, interruptible, deprecated, timeout, container_image, pod_template,
-            pod_template_name, legacy,
+            fn,
+            cache,
+            retries,
+            interruptible,
+            deprecated,
+            timeout,
+            container_image,
+            pod_template,
+            pod_template_name,
+            legacy,
         )
         body = fn if inspect.iscoroutinefunction(fn) else decorate_function(fn)
         task_class = _task_class(task_config, fn)
@@ -166,14 +174,14 @@ def task(
             **extra,
         )
         update_wrapper(instance, body)
-        return instance  # type: ignore[no-any-return]
+        return instance
 
     if _task_function is not None:
         return wrapper(_task_function)
     return wrapper
 
 
-def dynamic(_task_function: Optional[Callable[..., Any]] = None, **kwargs: Any) -> Any:
+def dynamic(_task_function: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
     """A dynamic workflow, as ``flytekit.dynamic``: the function runs at execution time and builds a workflow."""
     return task(_task_function, execution_mode=ExecutionBehavior.DYNAMIC, **kwargs)
 
@@ -187,7 +195,7 @@ def eager(_fn: Callable[..., Any], **kwargs: Any) -> EagerAsyncPythonFunctionTas
 
 
 def eager(
-    _fn: Optional[Callable[..., Any]] = None,
+    _fn: Callable[..., Any] | None = None,
     **kwargs: Any,
 ) -> Union[EagerAsyncPythonFunctionTask[Any], Callable[[Callable[..., Any]], EagerAsyncPythonFunctionTask[Any]]]:
     """An eager task, as ``flytekit.eager``: an ``async def`` whose task calls run as they are made.

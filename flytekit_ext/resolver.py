@@ -9,7 +9,7 @@ assigned to, which is why both must live at module level.
 from __future__ import annotations
 
 import importlib
-from typing import Any, List, Optional
+from typing import Any, List
 
 from flytekit.configuration import SerializationSettings
 from flytekit.core.base_task import Task, TaskResolverMixin
@@ -30,7 +30,7 @@ class TaskResolver(TaskResolverMixin):
     def name(self) -> str:
         return "flytekit_ext.TaskResolver"
 
-    def task_name(self, t: Task) -> Optional[str]:
+    def task_name(self, t: Task) -> str | None:
         return None  # keep the name flytekit derives from the module and function
 
     def loader_args(self, settings: SerializationSettings, t: Any) -> List[str]:

@@ -2,8 +2,6 @@
 
 from typing import Any
 
-from flytekit import kwtypes
-
 from flytekit_ext import PythonInstanceTask, eager, task
 
 

@@ -37,7 +37,12 @@ def test_container_command_is_pyflyte_execute_with_our_resolver():
         "--resolver", "flytekit_ext.resolver.default_task_resolver",
         "--", "task-module", "tests.resolver_targets", "task-name", "echo",
     ]  # fmt: skip
-    assert instance_echo.get_command(SETTINGS)[-4:] == ["task-module", "tests.resolver_targets", "task-name", "instance_echo"]
+    assert instance_echo.get_command(SETTINGS)[-4:] == [
+        "task-module",
+        "tests.resolver_targets",
+        "task-name",
+        "instance_echo",
+    ]
 
 
 def test_missing_task_names_module_and_task():

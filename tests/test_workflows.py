@@ -43,7 +43,10 @@ def pipeline(x: int) -> str:
 
 def settings() -> SerializationSettings:
     return SerializationSettings(
-        project="p", domain="d", version="v", image_config=ImageConfig(default_image=Image(name="i", fqn="img", tag="t"))
+        project="p",
+        domain="d",
+        version="v",
+        image_config=ImageConfig(default_image=Image(name="i", fqn="img", tag="t")),
     )
 
 

@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 from types import FrameType
-from typing import Any, Optional
+from typing import Any
 
 from flytekit.configuration import ImageConfig, SerializationSettings
 from flytekit.core.constants import EAGER_ROOT_ENV_NAME
@@ -32,8 +32,8 @@ def _execution_name(ctx: FlyteContext) -> str:
 def start_controller(
     task_short_name: str,
     ctx: FlyteContext,
-    remote: Optional[Any] = None,
-    settings: Optional[SerializationSettings] = None,
+    remote: Any | None = None,
+    settings: SerializationSettings | None = None,
 ) -> Controller:
     """A controller for the eager execution running in ``ctx``; builds a ``FlyteRemote`` if none is given."""
     tag = _execution_name(ctx)
@@ -83,7 +83,7 @@ def install_signal_handlers(controller: Controller) -> None:
     if threading.current_thread() is not threading.main_thread():
         return
 
-    def on_signal(signum: int, frame: Optional[FrameType]) -> None:
+    def on_signal(signum: int, frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
         logger.warning(f"Eager execution {controller.tag} received {name}; terminating its child executions")
         terminate_running_children(controller, f"parent eager execution {controller.tag} received {name}")

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Sequence
 
 if TYPE_CHECKING:
     from flytekit.core.base_task import PythonTask
 
 
-def required_inputs(task: "PythonTask") -> FrozenSet[str]:
+def required_inputs(task: PythonTask) -> FrozenSet[str]:
     """Inputs a call must supply: those of the task function without a default (none known otherwise)."""
-    cached: Optional[FrozenSet[str]] = task.__dict__.get("_flytekit_ext_required")
+    cached: FrozenSet[str] | None = task.__dict__.get("_flytekit_ext_required")
     if cached is None:
         function = getattr(task, "task_function", None)
         names = task.python_interface.inputs
@@ -19,14 +19,12 @@ def required_inputs(task: "PythonTask") -> FrozenSet[str]:
             cached = frozenset()
         else:
             parameters = inspect.signature(function).parameters
-            cached = frozenset(
-                n for n in names if n in parameters and parameters[n].default is inspect.Parameter.empty
-            )
+            cached = frozenset(n for n in names if n in parameters and parameters[n].default is inspect.Parameter.empty)
         task.__dict__["_flytekit_ext_required"] = cached
     return cached
 
 
-def bind(task: "PythonTask", args: Sequence[Any], kwargs: Dict[str, Any], *, check_required: bool) -> Dict[str, Any]:
+def bind(task: PythonTask, args: Sequence[Any], kwargs: Dict[str, Any], *, check_required: bool) -> Dict[str, Any]:
     """The call's inputs by name; errors match flytekit's types and name the task and the input."""
     inputs = task.python_interface.inputs
     for name in kwargs:
@@ -38,7 +36,7 @@ def bind(task: "PythonTask", args: Sequence[Any], kwargs: Dict[str, Any], *, che
             f"Expected {len(inputs)} but got {len(args)}"
         )
     bound = dict(kwargs)
-    for value, name in zip(args, inputs):
+    for value, name in zip(args, inputs, strict=False):  # fewer args than inputs is fine
         if name in bound:
             raise AssertionError(f"Got multiple values for argument '{name}' in function '{task.name}'")
         bound[name] = value

@@ -17,11 +17,11 @@ class EagerBackendRunner:
     completes_calls = False
     checks_required = True
 
-    def run(self, ctx: FlyteContext, task: "PythonTask", inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
+    def run(self, ctx: FlyteContext, task: PythonTask, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
         return run_coroutine(self.run_async(ctx, task, inputs, overrides))
 
     async def run_async(
-        self, ctx: FlyteContext, task: "PythonTask", inputs: Dict[str, Any], overrides: CallOverrides
+        self, ctx: FlyteContext, task: PythonTask, inputs: Dict[str, Any], overrides: CallOverrides
     ) -> Any:
         queue = ctx.worker_queue
         if queue is None:

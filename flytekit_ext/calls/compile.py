@@ -17,7 +17,7 @@ class CompileRunner:
     completes_calls = True
     checks_required = False  # the node builder knows the defaults and raises flytekit's own error
 
-    def run(self, ctx: FlyteContext, task: "PythonTask", inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
+    def run(self, ctx: FlyteContext, task: PythonTask, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
         outputs = create_and_link_node(ctx, entity=task, **inputs)
         if outputs is not None and (overrides.short_name or overrides.node):
             options = dict(overrides.node)
@@ -27,7 +27,7 @@ class CompileRunner:
         return outputs
 
     async def run_async(
-        self, ctx: FlyteContext, task: "PythonTask", inputs: Dict[str, Any], overrides: CallOverrides
+        self, ctx: FlyteContext, task: PythonTask, inputs: Dict[str, Any], overrides: CallOverrides
     ) -> Any:
         raise TypeError(
             f"Task '{task.name}' was awaited inside a @workflow; a workflow body is compiled, not run. "

@@ -7,7 +7,7 @@ every call as an execution.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Dict, Protocol
 
 from flytekit.configuration import SerializationSettings
 from flytekit.core.context_manager import ExecutionState, FlyteContext
@@ -25,10 +25,10 @@ if TYPE_CHECKING:
 
 
 class EagerBody(Protocol):
-    async def run(self, task: "PythonFunctionTask", inputs: Dict[str, Any]) -> Any:
+    async def run(self, task: PythonFunctionTask, inputs: Dict[str, Any]) -> Any:
         """Await the eager task's function."""
 
-    def run_sync(self, task: "PythonFunctionTask", inputs: Dict[str, Any]) -> Any:
+    def run_sync(self, task: PythonFunctionTask, inputs: Dict[str, Any]) -> Any:
         """Run the eager task's function to completion from synchronous code."""
 
 
@@ -40,28 +40,28 @@ def _in_mode(ctx: FlyteContext, mode: ExecutionState.Mode) -> FlyteContext:
 
 
 class LocalEagerBody:
-    async def run(self, task: "PythonFunctionTask", inputs: Dict[str, Any]) -> Any:
+    async def run(self, task: PythonFunctionTask, inputs: Dict[str, Any]) -> Any:
         with entered(_in_mode(current_context(), ExecutionState.Mode.EAGER_LOCAL_EXECUTION)):
             return await task.task_function(**inputs)
 
-    def run_sync(self, task: "PythonFunctionTask", inputs: Dict[str, Any]) -> Any:
+    def run_sync(self, task: PythonFunctionTask, inputs: Dict[str, Any]) -> Any:
         return run_coroutine(self.run(task, inputs))
 
 
 class BackendEagerBody:
-    def __init__(self, remote: Optional[Any] = None, settings: Optional[SerializationSettings] = None) -> None:
+    def __init__(self, remote: Any | None = None, settings: SerializationSettings | None = None) -> None:
         self._remote = remote
         self._settings = settings
 
-    def _short_name(self, task: "PythonFunctionTask") -> str:
+    def _short_name(self, task: PythonFunctionTask) -> str:
         return str(getattr(task, "short_name", None) or task.name.split(".")[-1])
 
-    async def run(self, task: "PythonFunctionTask", inputs: Dict[str, Any]) -> Any:
+    async def run(self, task: PythonFunctionTask, inputs: Dict[str, Any]) -> Any:
         ctx = current_context()
         if ctx.worker_queue is None:
             controller = start_controller(self._short_name(task), ctx, self._remote, self._settings)
             ctx = ctx.with_worker_queue(controller).build()
-        failure: Optional[EagerException] = None
+        failure: EagerException | None = None
         with entered(_in_mode(ctx, ExecutionState.Mode.EAGER_EXECUTION)) as body_ctx:
             try:
                 result = await task.task_function(**inputs)
@@ -74,7 +74,7 @@ class BackendEagerBody:
             raise FlyteNonRecoverableSystemException(failure)
         return result
 
-    def run_sync(self, task: "PythonFunctionTask", inputs: Dict[str, Any]) -> Any:
+    def run_sync(self, task: PythonFunctionTask, inputs: Dict[str, Any]) -> Any:
         ctx = current_context()
         if ctx.worker_queue is None:
             # Built here, on the thread pyflyte-execute runs the task on, so signal handlers can be installed.

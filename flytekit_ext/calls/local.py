@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from flytekit.core.base_task import PythonTask
 
 
-def _runs_async_body(task: "PythonTask") -> bool:
+def _runs_async_body(task: PythonTask) -> bool:
     return bool(getattr(task, "_awaitable_call", False)) and hasattr(task, "async_execute")
 
 
@@ -27,11 +27,11 @@ class LocalRunner:
     completes_calls = False
     checks_required = True
 
-    def run(self, ctx: FlyteContext, task: "PythonTask", inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
+    def run(self, ctx: FlyteContext, task: PythonTask, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
         return run_steps(native_steps(task, ctx, inputs, async_body=False))
 
     async def run_async(
-        self, ctx: FlyteContext, task: "PythonTask", inputs: Dict[str, Any], overrides: CallOverrides
+        self, ctx: FlyteContext, task: PythonTask, inputs: Dict[str, Any], overrides: CallOverrides
     ) -> Any:
         if getattr(task, "_awaitable_call", False):
             return await run_steps_async(native_steps(task, ctx, inputs, async_body=_runs_async_body(task)))
@@ -42,7 +42,7 @@ class LocalRunner:
 PromiseOutputs = Union[Promise, VoidPromise, Tuple[Promise, ...], None]
 
 
-def promises_for(task: "PythonTask", outputs: LiteralMap) -> PromiseOutputs:
+def promises_for(task: PythonTask, outputs: LiteralMap) -> PromiseOutputs:
     names = list(task.interface.outputs)
     if not names:
         return VoidPromise(task.name)
@@ -56,7 +56,7 @@ class WorkflowLocalRunner:
     checks_required = True
 
     def run(
-        self, ctx: FlyteContext, task: "PythonTask", inputs: Dict[str, Any], overrides: CallOverrides
+        self, ctx: FlyteContext, task: PythonTask, inputs: Dict[str, Any], overrides: CallOverrides
     ) -> PromiseOutputs:
         state = ctx.execution_state
         if state is not None and state.branch_eval_mode == BranchEvalMode.BRANCH_SKIPPED:
@@ -65,15 +65,15 @@ class WorkflowLocalRunner:
         return promises_for(task, outputs)
 
     async def run_async(
-        self, ctx: FlyteContext, task: "PythonTask", inputs: Dict[str, Any], overrides: CallOverrides
+        self, ctx: FlyteContext, task: PythonTask, inputs: Dict[str, Any], overrides: CallOverrides
     ) -> Any:
         raise TypeError(f"Task '{task.name}' was awaited inside a workflow run; workflow bodies are synchronous.")
 
 
-def _skipped(task: "PythonTask") -> PromiseOutputs:
+def _skipped(task: PythonTask) -> PromiseOutputs:
     interface = task.python_interface
     if not interface.inputs and not interface.outputs:
         return None
     if not interface.outputs:
         return VoidPromise(task.name)
-    return create_task_output([Promise(name, None) for name in interface.outputs], interface)  # type: ignore[arg-type]
+    return create_task_output([Promise(name, None) for name in interface.outputs], interface)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, field
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Mapping
 
 from flytekit.core.node import Node
 
@@ -20,11 +20,11 @@ _NODE_OVERRIDE_KEYS = frozenset(
 class CallOverrides:
     """What ``task.override(...)`` changes for one call; the task itself is left as it is."""
 
-    short_name: Optional[str] = None
+    short_name: str | None = None
     node: Mapping[str, Any] = field(default_factory=dict)
 
     @staticmethod
-    def parse(task_name: str, options: Dict[str, Any]) -> "CallOverrides":
+    def parse(task_name: str, options: Dict[str, Any]) -> CallOverrides:
         """Validate ``override`` keyword arguments: an unknown key is a ``TypeError`` naming it."""
         short_name = options.pop("short_name", None)
         if short_name is not None and not isinstance(short_name, str):
@@ -37,7 +37,7 @@ class CallOverrides:
             )
         return CallOverrides(short_name=short_name, node=dict(options))
 
-    def merged(self, other: "CallOverrides") -> "CallOverrides":
+    def merged(self, other: CallOverrides) -> CallOverrides:
         """These overrides with ``other`` applied on top."""
         return CallOverrides(short_name=other.short_name or self.short_name, node={**self.node, **other.node})
 

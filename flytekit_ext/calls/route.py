@@ -61,9 +61,7 @@ def in_workflow_body(ctx: FlyteContext) -> bool:
     return ctx.compilation_state is not None or (state is not None and state.mode is _Mode.LOCAL_WORKFLOW_EXECUTION)
 
 
-def call(
-    task: "PythonTask", args: Sequence[Any], kwargs: Dict[str, Any], overrides: CallOverrides = NO_OVERRIDES
-) -> Any:
+def call(task: PythonTask, args: Sequence[Any], kwargs: Dict[str, Any], overrides: CallOverrides = NO_OVERRIDES) -> Any:
     """``task(*args, **kwargs)``: for an async task, an awaitable unless the context needs the result now."""
     ctx = current_context()
     runner = runner_for(ctx)
@@ -74,7 +72,7 @@ def call(
 
 
 async def call_async(
-    task: "PythonTask", args: Sequence[Any], kwargs: Dict[str, Any], overrides: CallOverrides = NO_OVERRIDES
+    task: PythonTask, args: Sequence[Any], kwargs: Dict[str, Any], overrides: CallOverrides = NO_OVERRIDES
 ) -> Any:
     """``await task.aio(*args, **kwargs)``, for sync and async tasks alike."""
     ctx = current_context()

@@ -22,10 +22,10 @@ class Runner(Protocol):
     completes_calls: bool
     checks_required: bool
 
-    def run(self, ctx: FlyteContext, task: "PythonTask", inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
+    def run(self, ctx: FlyteContext, task: PythonTask, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
         """Carry out the call and return its result."""
 
     async def run_async(
-        self, ctx: FlyteContext, task: "PythonTask", inputs: Dict[str, Any], overrides: CallOverrides
+        self, ctx: FlyteContext, task: PythonTask, inputs: Dict[str, Any], overrides: CallOverrides
     ) -> Any:
         """Carry out the call without blocking the running event loop."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict
 
 from flytekit.configuration import LocalConfig
 from flytekit.core.context_manager import ExecutionState, FlyteContext, OutputMetadataTracker
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from flytekit.core.base_task import PythonTask
 
 
-def child_context(task: "PythonTask", ctx: FlyteContext) -> FlyteContext:
+def child_context(task: PythonTask, ctx: FlyteContext) -> FlyteContext:
     """The context a task call runs in: the task's local mode, its own decks, sandbox and output metadata."""
     state = ctx.execution_state
     if state is None:
@@ -31,21 +31,19 @@ def child_context(task: "PythonTask", ctx: FlyteContext) -> FlyteContext:
     return ctx.with_execution_state(child_state).with_output_metadata_tracker(OutputMetadataTracker()).build()
 
 
-def _cached_outputs(task: "PythonTask", inputs: LiteralMap) -> Optional[LiteralMap]:
+def _cached_outputs(task: PythonTask, inputs: LiteralMap) -> LiteralMap | None:
     config = LocalConfig.auto()
     if not config.cache_enabled:
         return None
     if config.cache_overwrite:
         logger.info("Cache overwrite, task will be executed now")
         return None
-    found = LocalTaskCache.get(
-        task.name, task.metadata.cache_version, inputs, task.metadata.cache_ignore_input_vars
-    )
+    found = LocalTaskCache.get(task.name, task.metadata.cache_version, inputs, task.metadata.cache_ignore_input_vars)
     logger.info(f"Cache {'hit' if found is not None else 'miss'} for task named {task.name}")
     return found
 
 
-def _remember_outputs(task: "PythonTask", inputs: LiteralMap, outputs: LiteralMap) -> None:
+def _remember_outputs(task: PythonTask, inputs: LiteralMap, outputs: LiteralMap) -> None:
     if LocalConfig.auto().cache_enabled:
         LocalTaskCache.set(
             task.name, task.metadata.cache_version, inputs, task.metadata.cache_ignore_input_vars, outputs
@@ -53,7 +51,7 @@ def _remember_outputs(task: "PythonTask", inputs: LiteralMap, outputs: LiteralMa
 
 
 def output_literals_steps(
-    task: "PythonTask", ctx: FlyteContext, values: Dict[str, Any], *, async_body: bool
+    task: PythonTask, ctx: FlyteContext, values: Dict[str, Any], *, async_body: bool
 ) -> Steps[LiteralMap]:
     """Run ``task`` locally on ``values`` (native values or promises); the result is its output literal map."""
     info = _TaskInfo.of(task)
@@ -72,7 +70,7 @@ def output_literals_steps(
     return outputs
 
 
-def native_steps(task: "PythonTask", ctx: FlyteContext, values: Dict[str, Any], *, async_body: bool) -> Steps[Any]:
+def native_steps(task: PythonTask, ctx: FlyteContext, values: Dict[str, Any], *, async_body: bool) -> Steps[Any]:
     """Run ``task`` locally and return what a Python call returns: ``None``, a value, or a named tuple."""
     outputs = yield from output_literals_steps(task, ctx, values, async_body=async_body)
     info = _TaskInfo.of(task)
@@ -83,5 +81,5 @@ def native_steps(task: "PythonTask", ctx: FlyteContext, values: Dict[str, Any], 
     )
 
 
-def is_local(state: Optional[ExecutionState]) -> bool:
+def is_local(state: ExecutionState | None) -> bool:
     return state is not None and state.is_local_execution()

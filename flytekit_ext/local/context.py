@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from types import TracebackType
-from typing import Optional, Type
+from typing import Type
 
 from flytekit.core.context_manager import ExecutionState, FlyteContext, FlyteContextManager, flyte_context_Var
 
@@ -39,9 +39,9 @@ class entered:
 
     def __exit__(
         self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
+        exc_type: Type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         flyte_context_Var.reset(self._token)
 

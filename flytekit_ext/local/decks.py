@@ -10,7 +10,7 @@ import html
 import inspect
 from contextlib import suppress
 from importlib import metadata
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 from flytekit.deck import Deck, DeckField
 
@@ -33,7 +33,7 @@ def dependencies_html() -> str:
     )
 
 
-def add_function_decks(task_function: Optional[Callable[..., Any]], deck_fields: Any) -> None:
+def add_function_decks(task_function: Callable[..., Any] | None, deck_fields: Any) -> None:
     """Add the source-code and dependencies decks of a function task to the current execution's decks."""
     if task_function is not None and DeckField.SOURCE_CODE in deck_fields:
         with suppress(OSError, TypeError):

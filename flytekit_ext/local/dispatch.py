@@ -40,7 +40,7 @@ def _with_params(state: ExecutionState, params: ExecutionParameters) -> Executio
     return changed
 
 
-def _decks_enabled(task: "PythonTask", ctx: FlyteContext, params: ExecutionParameters) -> ExecutionParameters:
+def _decks_enabled(task: PythonTask, ctx: FlyteContext, params: ExecutionParameters) -> ExecutionParameters:
     """Turn decks on for this run, on a copy, so the caller's parameters stay as they were."""
     if DeckField.TIMELINE.value in task.deck_fields and ctx.user_space_params is not None:
         params.decks.append(params.timeline_deck)
@@ -49,7 +49,7 @@ def _decks_enabled(task: "PythonTask", ctx: FlyteContext, params: ExecutionParam
     return enabled
 
 
-def dispatch_steps(task: "PythonTask", ctx: FlyteContext, inputs: LiteralMap, *, async_body: bool) -> Steps[Outputs]:
+def dispatch_steps(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap, *, async_body: bool) -> Steps[Outputs]:
     """The steps of ``dispatch_execute``; ``async_body`` awaits ``async_execute`` instead of calling ``execute``."""
     state = ctx.execution_state
     assert state is not None, "a task runs inside an execution state"
@@ -77,7 +77,7 @@ def dispatch_steps(task: "PythonTask", ctx: FlyteContext, inputs: LiteralMap, *,
         logger.info(f"Invoking {task.name} with inputs: {native_inputs}")
         try:
             if async_body:
-                returned = yield Step(task.async_execute(**native_inputs))  # type: ignore[attr-defined]
+                returned = yield Step(task.async_execute(**native_inputs))
             else:
                 returned = task.execute(**native_inputs)
         except Exception as error:
@@ -92,7 +92,9 @@ def dispatch_steps(task: "PythonTask", ctx: FlyteContext, inputs: LiteralMap, *,
 
         try:
             output_map, outputs_by_name = yield Step(
-                literals.outputs_to_literals(exec_ctx, task.name, task.python_interface, task.interface.outputs, returned),
+                literals.outputs_to_literals(
+                    exec_ctx, task.name, task.python_interface, task.interface.outputs, returned
+                ),
                 loop_free=not info.outputs_need_loop,
             )
             task._write_decks(native_inputs, outputs_by_name, ctx, params)
@@ -110,14 +112,14 @@ class _TaskInfo:
 
     __slots__ = ("inputs_need_loop", "outputs_need_loop")
 
-    def __init__(self, task: "PythonTask") -> None:
+    def __init__(self, task: PythonTask) -> None:
         interface = task.python_interface
         self.inputs_need_loop = literals.needs_event_loop(interface.inputs.values())
         self.outputs_need_loop = literals.needs_event_loop(interface.outputs.values())
 
     @staticmethod
-    def of(task: "PythonTask") -> "_TaskInfo":
+    def of(task: PythonTask) -> _TaskInfo:
         info: Any = task.__dict__.get("_flytekit_ext_info")
         if info is None:
             info = task.__dict__["_flytekit_ext_info"] = _TaskInfo(task)
-        return info  # type: ignore[no-any-return]
+        return info

@@ -7,7 +7,7 @@ not survive the trip to a cluster fails here too, with the same messages flyteki
 from __future__ import annotations
 
 import collections
-from typing import Any, Dict, Iterable, Optional, Tuple, Type
+from typing import Any, Dict, Iterable, Tuple, Type
 
 from flytekit.core.context_manager import FlyteContext
 from flytekit.core.interface import Interface
@@ -47,7 +47,9 @@ async def inputs_to_literals(
                 value = await resolve_attr_path_recursively(value)
             literals[name] = await TypeEngine.async_to_literal(ctx, value, python_types[name], variables[name].type)
         except TypeTransformerFailedError as error:
-            error.args = (f"Failed to convert inputs of task '{task_name}':\n  Failed argument '{name}': {error.args[0]}",)
+            error.args = (
+                f"Failed to convert inputs of task '{task_name}':\n  Failed argument '{name}': {error.args[0]}",
+            )
             raise
     return LiteralMap(literals=literals)
 
@@ -70,7 +72,7 @@ def _named_tuple(name: str, fields: Tuple[str, ...]) -> Type[Tuple[Any, ...]]:
     key = (name, fields)
     cls = _tuple_classes.get(key)
     if cls is None:
-        cls = _tuple_classes[key] = collections.namedtuple(name, fields)  # type: ignore[misc]
+        cls = _tuple_classes[key] = collections.namedtuple(name, fields)
     return cls
 
 
@@ -94,7 +96,7 @@ async def outputs_to_natives(ctx: FlyteContext, interface: Interface, literal_ma
     return _named_tuple(interface.output_tuple_name or "DefaultNamedTupleOutput", tuple(values))(**values)
 
 
-def placeholder_outputs(interface: Interface) -> Optional[Dict[str, None]]:
+def placeholder_outputs(interface: Interface) -> Dict[str, None] | None:
     """Output names with no values, for a node skipped by a conditional branch."""
     return {name: None for name in interface.outputs} or None
 

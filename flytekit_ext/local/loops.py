@@ -16,7 +16,7 @@ import concurrent.futures
 import contextvars
 import functools
 import threading
-from typing import Any, Awaitable, Callable, Coroutine, Generator, Optional, TypeVar
+from typing import Any, Awaitable, Callable, Coroutine, Generator, TypeVar
 
 T = TypeVar("T")
 
@@ -24,14 +24,14 @@ _thread_state = threading.local()
 
 
 def _own_loop() -> asyncio.AbstractEventLoop:
-    loop: Optional[asyncio.AbstractEventLoop] = getattr(_thread_state, "loop", None)
+    loop: asyncio.AbstractEventLoop | None = getattr(_thread_state, "loop", None)
     if loop is None or loop.is_closed():
         loop = asyncio.new_event_loop()
         _thread_state.loop = loop
     return loop
 
 
-def _running_loop() -> Optional[asyncio.AbstractEventLoop]:
+def _running_loop() -> asyncio.AbstractEventLoop | None:
     try:
         return asyncio.get_running_loop()
     except RuntimeError:
@@ -42,7 +42,7 @@ class _HelperLoop:
     """One event loop on a daemon thread, for coroutines started where a loop is already running."""
 
     def __init__(self) -> None:
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
 
     def _start(self) -> asyncio.AbstractEventLoop:
@@ -113,7 +113,7 @@ def drive(coro: Coroutine[Any, Any, T]) -> T:
     try:
         first = coro.send(None)
     except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
+        return done.value
     return run_coroutine(_await(_Resume(coro, first)))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pathlib
 import tempfile
-from typing import Optional, cast
+from typing import cast
 
 from flytekit.core.checkpointer import Checkpoint, SyncCheckpoint
 from flytekit.core.context_manager import ExecutionParameters
@@ -18,7 +18,7 @@ class LazySandboxParameters(ExecutionParameters):
     """``ExecutionParameters`` whose working directory and checkpoint are created when first read."""
 
     _sandbox_parent: str
-    _sandbox: Optional[str]
+    _sandbox: str | None
 
     def _ensure_sandbox(self) -> str:
         if self._sandbox is None:
@@ -38,9 +38,9 @@ class LazySandboxParameters(ExecutionParameters):
         return cast(Checkpoint, self._checkpoint)
 
 
-def shallow_copy(params: ExecutionParameters, cls: Optional[type] = None) -> ExecutionParameters:
+def shallow_copy(params: ExecutionParameters, cls: type | None = None) -> ExecutionParameters:
     """A shallow copy (``copy.copy`` recurses forever through ``ExecutionParameters.__getattr__``)."""
-    duplicate = object.__new__(cls or type(params))
+    duplicate: ExecutionParameters = object.__new__(cls or type(params))
     duplicate.__dict__.update(params.__dict__)
     return cast(ExecutionParameters, duplicate)
 

@@ -7,7 +7,7 @@ that yields the awaitable pieces (:class:`Step`). :func:`run_steps` drives it fr
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Coroutine, Generator, Optional, TypeVar
+from typing import Any, Awaitable, Coroutine, Generator, TypeVar
 
 from flytekit_ext.local.loops import drive, run_coroutine
 
@@ -40,12 +40,12 @@ def _as_coroutine(awaitable: Awaitable[T]) -> Coroutine[Any, Any, T]:
 def run_steps(steps: Steps[T]) -> T:
     """Drive ``steps`` from synchronous code."""
     sent: Any = None
-    error: Optional[BaseException] = None
+    error: BaseException | None = None
     while True:
         try:
             step = steps.throw(error) if error is not None else steps.send(sent)
         except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+            return done.value
         sent, error = None, None
         coroutine = _as_coroutine(step.awaitable)
         try:
@@ -57,12 +57,12 @@ def run_steps(steps: Steps[T]) -> T:
 async def run_steps_async(steps: Steps[T]) -> T:
     """Drive ``steps`` on the running event loop."""
     sent: Any = None
-    error: Optional[BaseException] = None
+    error: BaseException | None = None
     while True:
         try:
             step = steps.throw(error) if error is not None else steps.send(sent)
         except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+            return done.value
         sent, error = None, None
         try:
             sent = await step.awaitable

@@ -15,7 +15,7 @@ class OverriddenTask:
 
     __slots__ = ("task", "overrides")
 
-    def __init__(self, task: "TaskCalls", overrides: CallOverrides) -> None:
+    def __init__(self, task: TaskCalls, overrides: CallOverrides) -> None:
         self.task = task
         self.overrides = overrides
 
@@ -24,15 +24,15 @@ class OverriddenTask:
         return self.overrides.short_name or self.task.short_name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return call(self.task, args, kwargs, self.overrides)  # type: ignore[arg-type]
+        return call(self.task, args, kwargs, self.overrides)
 
     def aio(self, *args: Any, **kwargs: Any) -> Coroutine[Any, Any, Any]:
-        return call_async(self.task, args, kwargs, self.overrides)  # type: ignore[arg-type]
+        return call_async(self.task, args, kwargs, self.overrides)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         return self.task.forward(*args, **kwargs)
 
-    def override(self, **options: Any) -> "OverriddenTask":
+    def override(self, **options: Any) -> OverriddenTask:
         return OverriddenTask(self.task, self.overrides.merged(CallOverrides.parse(self.task.name, options)))
 
     def __repr__(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, List, Optional, TypeVar
+from typing import Any, Callable, Iterable, List, TypeVar
 
 from flytekit.core import python_function_task as flytekit_tasks
 from flytekit.core.base_task import TaskResolverMixin
@@ -13,7 +13,7 @@ from flytekit_ext.tasks.function import ExecutionBehavior, PythonFunctionTask
 T = TypeVar("T")
 
 
-class AsyncPythonFunctionTask(PythonFunctionTask[T], flytekit_tasks.AsyncPythonFunctionTask[T]):  # type: ignore[misc]
+class AsyncPythonFunctionTask(PythonFunctionTask[T], flytekit_tasks.AsyncPythonFunctionTask[T]):
     """A task whose body is a coroutine function; what ``@flytekit_ext.task`` creates for an ``async def``.
 
     Called in async code it returns an awaitable; called while a workflow is compiled or run it gives the
@@ -27,12 +27,12 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T], flytekit_tasks.AsyncPythonF
         task_config: T,
         task_function: Callable[..., Any],
         task_type: str = "python-task",
-        ignore_input_vars: Optional[List[str]] = None,
+        ignore_input_vars: List[str] | None = None,
         execution_mode: ExecutionBehavior = ExecutionBehavior.DEFAULT,
-        task_resolver: Optional[TaskResolverMixin] = None,
-        node_dependency_hints: Optional[Iterable[Any]] = None,
+        task_resolver: TaskResolverMixin | None = None,
+        node_dependency_hints: Iterable[Any] | None = None,
         pickle_untyped: bool = False,
-        short_name: Optional[str] = None,
+        short_name: str | None = None,
         **kwargs: Any,
     ) -> None:
         if execution_mode is ExecutionBehavior.DYNAMIC:
@@ -56,7 +56,9 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T], flytekit_tasks.AsyncPythonF
     async def async_execute(self, *args: Any, **kwargs: Any) -> Any:
         """Await the task function on native inputs (given by name)."""
         if args:
-            raise TypeError(f"async_execute of task '{self.name}' takes inputs by name only, got {len(args)} positional")
+            raise TypeError(
+                f"async_execute of task '{self.name}' takes inputs by name only, got {len(args)} positional"
+            )
         return await self._task_function(**kwargs)
 
     def execute(self, **kwargs: Any) -> Any:

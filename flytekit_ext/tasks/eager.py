@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Iterable, List, Optional, TypeVar
+from typing import Any, Callable, Iterable, List, TypeVar
 
 from flytekit.configuration import SerializationSettings
 from flytekit.core import python_function_task as flytekit_tasks
@@ -22,7 +22,8 @@ T = TypeVar("T")
 
 
 class EagerAsyncPythonFunctionTask(
-    AsyncPythonFunctionTask[T], flytekit_tasks.EagerAsyncPythonFunctionTask[T]  # type: ignore[misc]
+    AsyncPythonFunctionTask[T],
+    flytekit_tasks.EagerAsyncPythonFunctionTask[T],
 ):
     """An eager task: ``@flytekit_ext.eager``. Its body awaits other tasks, which run as they are called.
 
@@ -36,15 +37,15 @@ class EagerAsyncPythonFunctionTask(
         task_config: T,
         task_function: Callable[..., Any],
         task_type: str = "python-task",
-        ignore_input_vars: Optional[List[str]] = None,
-        task_resolver: Optional[TaskResolverMixin] = None,
-        node_dependency_hints: Optional[Iterable[Any]] = None,
+        ignore_input_vars: List[str] | None = None,
+        task_resolver: TaskResolverMixin | None = None,
+        node_dependency_hints: Iterable[Any] | None = None,
         enable_deck: bool = True,
-        short_name: Optional[str] = None,
+        short_name: str | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.pop("execution_mode", None)
-        given: Optional[TaskMetadata] = kwargs.pop("metadata", None)
+        given: TaskMetadata | None = kwargs.pop("metadata", None)
         # A copy: the caller's metadata object may be shared with other tasks.
         metadata = dataclasses.replace(given, is_eager=True) if given is not None else TaskMetadata(is_eager=True)
         super().__init__(
@@ -67,7 +68,9 @@ class EagerAsyncPythonFunctionTask(
     async def async_execute(self, *args: Any, **kwargs: Any) -> Any:
         """Run the body where the context says: locally, or on the backend with a controller."""
         if args:
-            raise TypeError(f"async_execute of task '{self.name}' takes inputs by name only, got {len(args)} positional")
+            raise TypeError(
+                f"async_execute of task '{self.name}' takes inputs by name only, got {len(args)} positional"
+            )
         return await eager_body_for(current_context()).run(self, kwargs)
 
     def execute(self, **kwargs: Any) -> Any:

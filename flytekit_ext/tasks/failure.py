@@ -7,7 +7,7 @@ module), and it does not need them: it finds the children by their eager tag and
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Type, Union
+from typing import Any, Dict, List, Type, Union
 
 from flytekit.configuration import SerializationSettings
 from flytekit.core import python_function_task as flytekit_tasks
@@ -30,7 +30,7 @@ class EagerFailureTaskResolver(flytekit_tasks.EagerFailureTaskResolver):
     def name(self) -> str:
         return "flytekit_ext.eager_failure_task_resolver"
 
-    def task_name(self, t: Task) -> Optional[str]:
+    def task_name(self, t: Task) -> str | None:
         return None
 
     def load_task(self, loader_args: List[str]) -> Task:
@@ -55,8 +55,8 @@ class EagerFailureHandlerTask(flytekit_tasks.EagerFailureHandlerTask):
     def __init__(
         self,
         name: str,
-        container_image: Optional[Union[str, ImageSpec]] = None,
-        inputs: Optional[Dict[str, Type[Any]]] = None,
+        container_image: Union[str, ImageSpec] | None = None,
+        inputs: Dict[str, Type[Any]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(name=name, container_image=container_image, inputs=inputs, **kwargs)
@@ -70,7 +70,9 @@ class EagerFailureHandlerTask(flytekit_tasks.EagerFailureHandlerTask):
         if params is None or params.execution_id is None:
             raise AssertionError(f"Task '{self.name}' runs only on a backend, inside an eager execution")
         execution = params.execution_id
-        logger.warning(f"Cleaning up child executions of eager execution {execution.project}/{execution.domain}/{execution.name}")
+        logger.warning(
+            f"Cleaning up child executions of eager execution {execution.project}/{execution.domain}/{execution.name}"
+        )
         remote = get_plugin().get_remote(config=None, project=execution.project, domain=execution.domain)
         report = terminate_children(
             remote.client, execution.project, execution.domain, execution.name, self.cleanup_policy

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, List, Optional, TypeVar
+from typing import Any, Callable, Dict, Iterable, List, TypeVar
 
 from flytekit.core import python_function_task as flytekit_tasks
 from flytekit.core.base_task import TaskResolverMixin
 from flytekit.core.tracker import is_functools_wrapped_module_level, isnested, istestfunction
+from typing_extensions import TypeAlias
 
 from flytekit_ext.local.decks import add_function_decks
 from flytekit_ext.resolver import default_task_resolver
@@ -14,7 +15,7 @@ from flytekit_ext.tasks.mixin import TaskCalls
 
 T = TypeVar("T")
 
-ExecutionBehavior = flytekit_tasks.PythonFunctionTask.ExecutionBehavior
+ExecutionBehavior: TypeAlias = flytekit_tasks.PythonFunctionTask.ExecutionBehavior
 
 
 def check_resolvable(task_function: Callable[..., Any], resolver: TaskResolverMixin) -> None:
@@ -32,7 +33,7 @@ def check_resolvable(task_function: Callable[..., Any], resolver: TaskResolverMi
         )
 
 
-class PythonFunctionTask(TaskCalls, flytekit_tasks.PythonFunctionTask[T]):  # type: ignore[misc]
+class PythonFunctionTask(TaskCalls, flytekit_tasks.PythonFunctionTask[T]):
     """A task whose body is a Python function; what ``@flytekit_ext.task`` creates for a ``def``.
 
     A subclass of flytekit's ``PythonFunctionTask``, so workflows, ``map_task``, ``pyflyte`` and
@@ -44,12 +45,12 @@ class PythonFunctionTask(TaskCalls, flytekit_tasks.PythonFunctionTask[T]):  # ty
         task_config: T,
         task_function: Callable[..., Any],
         task_type: str = "python-task",
-        ignore_input_vars: Optional[List[str]] = None,
+        ignore_input_vars: List[str] | None = None,
         execution_mode: ExecutionBehavior = ExecutionBehavior.DEFAULT,
-        task_resolver: Optional[TaskResolverMixin] = None,
-        node_dependency_hints: Optional[Iterable[Any]] = None,
+        task_resolver: TaskResolverMixin | None = None,
+        node_dependency_hints: Iterable[Any] | None = None,
         pickle_untyped: bool = False,
-        short_name: Optional[str] = None,
+        short_name: str | None = None,
         **kwargs: Any,
     ) -> None:
         if task_function is None:
@@ -78,7 +79,9 @@ class PythonFunctionTask(TaskCalls, flytekit_tasks.PythonFunctionTask[T]):  # ty
             return self.dynamic_execute(self._task_function, **kwargs)
         return self._task_function(**kwargs)
 
-    def _write_decks(self, native_inputs: Dict[str, Any], native_outputs: Dict[str, Any], ctx: Any, params: Any) -> None:
+    def _write_decks(
+        self, native_inputs: Dict[str, Any], native_outputs: Dict[str, Any], ctx: Any, params: Any
+    ) -> None:
         if self.enable_deck:
             add_function_decks(self._task_function, self.deck_fields)
         super()._write_decks(native_inputs, native_outputs, ctx, params)

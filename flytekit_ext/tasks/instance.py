@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any, Optional, TypeVar
+from typing import Any, TypeVar
 
 from flytekit.core import python_function_task as flytekit_tasks
 from flytekit.core.base_task import TaskResolverMixin
@@ -15,7 +15,7 @@ from flytekit_ext.tasks.mixin import TaskCalls
 T = TypeVar("T")
 
 
-class PythonInstanceTask(TaskCalls, flytekit_tasks.PythonInstanceTask[T]):  # type: ignore[misc]
+class PythonInstanceTask(TaskCalls, flytekit_tasks.PythonInstanceTask[T]):
     """Subclass it and define ``execute(self, **inputs)`` (plain or ``async def``) to make a task type.
 
     Assign each instance to a module-level variable: ``pyflyte-execute`` finds it again by module and
@@ -33,9 +33,9 @@ class PythonInstanceTask(TaskCalls, flytekit_tasks.PythonInstanceTask[T]):  # ty
         name: str,
         task_config: T,
         task_type: str = "python-task",
-        task_resolver: Optional[TaskResolverMixin] = None,
-        short_name: Optional[str] = None,
-        interface: Optional[Interface] = None,
+        task_resolver: TaskResolverMixin | None = None,
+        short_name: str | None = None,
+        interface: Interface | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(

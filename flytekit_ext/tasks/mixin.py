@@ -7,13 +7,13 @@ Calls go to :mod:`flytekit_ext.calls`, which decides what they mean; ``dispatch_
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Coroutine, Dict, Optional, Union
+from typing import Any, ClassVar, Coroutine, Dict, Union
 
 from flytekit.core.base_task import PythonTask
 from flytekit.core.context_manager import FlyteContext
 from flytekit.models import literals as literal_models
-from flytekit.models.dynamic_job import DynamicJobSpec
 from flytekit.models.core.workflow import NodeMetadata
+from flytekit.models.dynamic_job import DynamicJobSpec
 
 from flytekit_ext.calls import CallOverrides, call, call_async, in_workflow_body
 from flytekit_ext.calls.arguments import bind
@@ -33,7 +33,7 @@ class TaskCalls:
     _short_name: str
     name: str
 
-    def _set_short_name(self, short_name: Optional[str], default: str) -> None:
+    def _set_short_name(self, short_name: str | None, default: str) -> None:
         if short_name is not None and not isinstance(short_name, str):
             raise TypeError(f"short_name of task '{default}' must be a str, got {short_name!r}")
         self._short_name = short_name or default
@@ -44,11 +44,11 @@ class TaskCalls:
         return self._short_name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return call(self, args, kwargs)  # type: ignore[arg-type]
+        return call(self, args, kwargs)
 
     def aio(self, *args: Any, **kwargs: Any) -> Coroutine[Any, Any, Any]:
         """Call the task from async code: locally a sync task runs on a worker thread, never on the loop."""
-        return call_async(self, args, kwargs)  # type: ignore[arg-type]
+        return call_async(self, args, kwargs)
 
     def override(self, **options: Any) -> OverriddenTask:
         """The same task with ``short_name`` and node overrides (``retries``, ``timeout``, ...) for one call."""
@@ -81,13 +81,15 @@ class TaskCalls:
         self, ctx: FlyteContext, input_literal_map: literal_models.LiteralMap
     ) -> Union[literal_models.LiteralMap, DynamicJobSpec]:
         """Convert input literals to Python, run the task, convert its outputs to literals (also in a pod)."""
-        return run_steps(dispatch_steps(self, ctx, input_literal_map, async_body=False))  # type: ignore[arg-type]
+        return run_steps(dispatch_steps(self, ctx, input_literal_map, async_body=False))
 
     def local_execute(self, ctx: FlyteContext, **kwargs: Any) -> PromiseOutputs:
         """Run locally on native values or promises; outputs come back as promises holding literals."""
-        outputs = run_steps(output_literals_steps(self, ctx, kwargs, async_body=False))  # type: ignore[arg-type]
-        return promises_for(self, outputs)  # type: ignore[arg-type]
+        outputs = run_steps(output_literals_steps(self, ctx, kwargs, async_body=False))
+        return promises_for(self, outputs)
 
-    def _write_decks(self, native_inputs: Dict[str, Any], native_outputs: Dict[str, Any], ctx: Any, params: Any) -> None:
+    def _write_decks(
+        self, native_inputs: Dict[str, Any], native_outputs: Dict[str, Any], ctx: Any, params: Any
+    ) -> None:
         # The input and output decks; flytekit's function-task override would add a pip subprocess.
-        PythonTask._write_decks(self, native_inputs, native_outputs, ctx, params)  # type: ignore[arg-type]
+        PythonTask._write_decks(self, native_inputs, native_outputs, ctx, params)
