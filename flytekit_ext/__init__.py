@@ -7,6 +7,8 @@ Import ``task``, ``eager`` and ``dynamic`` from here instead of from flytekit; w
 from flytekit import workflow
 
 from flytekit_ext.decorators import dynamic, eager, task
+from flytekit_ext.patterns.callables import register_callable_transformer
+from flytekit_ext.patterns.map import map
 from flytekit_ext.resolver import TaskResolver, default_task_resolver
 from flytekit_ext.tasks import (
     AsyncPythonFunctionTask,
@@ -20,6 +22,8 @@ from flytekit_ext.tasks import (
 
 __version__ = "0.1.0"
 
+register_callable_transformer()
+
 __all__ = [
     "AsyncPythonFunctionTask",
     "EagerAsyncPythonFunctionTask",
@@ -32,6 +36,7 @@ __all__ = [
     "dynamic",
     "eager",
     "eager_failure_task_resolver",
+    "map",
     "task",
     "workflow",
 ]

@@ -67,3 +67,8 @@ class TaskResolver(TaskResolverMixin):
 
 
 default_task_resolver = TaskResolver()
+
+
+def load_task_by_reference(loader_args: List[str]) -> Any:
+    """Unpickling target for tasks pickled as references to their module-level definition."""
+    return default_task_resolver.load_task(loader_args)

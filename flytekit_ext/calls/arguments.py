@@ -36,7 +36,7 @@ def bind(task: PythonTask, args: Sequence[Any], kwargs: Dict[str, Any], *, check
             f"Expected {len(inputs)} but got {len(args)}"
         )
     bound = dict(kwargs)
-    for value, name in zip(args, inputs, strict=False):  # fewer args than inputs is fine
+    for value, name in zip(args, inputs):
         if name in bound:
             raise AssertionError(f"Got multiple values for argument '{name}' in function '{task.name}'")
         bound[name] = value

@@ -7,6 +7,7 @@ Calls go to :mod:`flytekit_ext.calls`, which decides what they mean; ``dispatch_
 
 from __future__ import annotations
 
+import sys
 from typing import Any, ClassVar, Coroutine, Dict, Union
 
 from flytekit.core.base_task import PythonTask
@@ -23,6 +24,7 @@ from flytekit_ext.local.context import current_context
 from flytekit_ext.local.dispatch import dispatch_steps
 from flytekit_ext.local.steps import run_steps
 from flytekit_ext.patterns.override import OverriddenTask
+from flytekit_ext.resolver import default_task_resolver, load_task_by_reference
 
 
 class TaskCalls:
@@ -45,6 +47,17 @@ class TaskCalls:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return call(self, args, kwargs)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # A task passed as a Callable input must come back as the same task, not a detached copy. Only a task
+        # already importable under its module's name is pickled by reference; looking it up must not import
+        # anything (a script run as __main__ would run a second time).
+        if getattr(self, "task_resolver", None) is default_task_resolver:
+            loader_args = default_task_resolver.loader_args(None, self)
+            module = sys.modules.get(loader_args[1])
+            if module is not None and getattr(module, loader_args[3], None) is self:
+                return (load_task_by_reference, (loader_args,))
+        return super().__reduce_ex__(protocol)
 
     def aio(self, *args: Any, **kwargs: Any) -> Coroutine[Any, Any, Any]:
         """Call the task from async code: locally a sync task runs on a worker thread, never on the loop."""

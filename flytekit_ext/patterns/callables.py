@@ -1,0 +1,79 @@
+"""Functions and tasks as task inputs: a ``typing.Callable`` input travels as a cloudpickle of the callable.
+
+Registered with flytekit's ``TypeEngine`` when ``flytekit_ext`` is imported, so a ``Callable[...]`` input works
+locally, in workflows, in eager runs and through ``pyflyte-execute``, without flytekit's "falling back to
+pickle" warning. A task passed this way is pickled as a reference to its module-level definition and comes
+back as that same task, so calling it inside an eager task still makes a child execution.
+
+Unpickling runs code: only accept such inputs from sources you trust.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import typing
+from typing import Any, Callable, Optional, Type
+
+import cloudpickle
+from flytekit.core.context_manager import FlyteContext
+from flytekit.core.type_engine import TypeEngine, TypeTransformer, TypeTransformerFailedError
+from flytekit.models.literals import Binary, Literal, Scalar
+from flytekit.models.types import LiteralType, SimpleType
+
+PICKLE_TAG = "cloudpickle"
+_METADATA = {"format": PICKLE_TAG, "python_type": "Callable"}
+
+
+class CallableTransformer(TypeTransformer[Callable[..., Any]]):
+    """``typing.Callable[...]`` <-> a binary scalar holding the cloudpickled callable."""
+
+    def __init__(self) -> None:
+        super().__init__(name="cloudpickled-callable", t=collections.abc.Callable)
+
+    def get_literal_type(self, t: Type[Callable[..., Any]]) -> LiteralType:
+        return LiteralType(simple=SimpleType.BINARY, metadata=dict(_METADATA))
+
+    def assert_type(self, t: Type[Callable[..., Any]], v: Any) -> None:
+        if not callable(v):
+            raise TypeTransformerFailedError(f"Expected a callable for {t}, got {v!r} of type {type(v)}")
+
+    def to_literal(
+        self, ctx: FlyteContext, python_val: Callable[..., Any], python_type: Type[Any], expected: LiteralType
+    ) -> Literal:
+        self.assert_type(python_type, python_val)
+        try:
+            payload = cloudpickle.dumps(python_val)
+        except Exception as error:
+            raise TypeTransformerFailedError(
+                f"Callable {python_val!r} cannot be pickled with cloudpickle, so it cannot be a task input: "
+                f"{type(error).__name__}: {error}"
+            ) from error
+        return Literal(scalar=Scalar(binary=Binary(value=payload, tag=PICKLE_TAG)))
+
+    def to_python_value(self, ctx: FlyteContext, lv: Literal, expected_python_type: Type[Any]) -> Callable[..., Any]:
+        binary = lv.scalar.binary if lv.scalar is not None else None
+        if binary is None or binary.tag != PICKLE_TAG:
+            raise TypeTransformerFailedError(f"Expected a cloudpickled callable for {expected_python_type}, got {lv}")
+        value = cloudpickle.loads(binary.value)
+        if not callable(value):
+            raise TypeTransformerFailedError(f"The pickled value for {expected_python_type} is not callable: {value!r}")
+        return value
+
+    def guess_python_type(self, literal_type: LiteralType) -> Type[Callable[..., Any]]:
+        if literal_type.simple == SimpleType.BINARY and (literal_type.metadata or {}).get("format") == PICKLE_TAG:
+            return typing.Callable  # type: ignore[return-value]
+        raise ValueError(f"{literal_type} is not a cloudpickled callable")
+
+    def to_html(self, ctx: FlyteContext, python_val: Any, expected_python_type: Type[Any]) -> str:
+        return f"<pre>callable {getattr(python_val, '__qualname__', repr(python_val))}</pre>"
+
+
+_transformer: Optional[CallableTransformer] = None
+
+
+def register_callable_transformer() -> None:
+    """Make ``typing.Callable`` inputs and outputs use :class:`CallableTransformer` (idempotent)."""
+    global _transformer
+    if _transformer is None:
+        _transformer = CallableTransformer()
+        TypeEngine.register_additional_type(_transformer, collections.abc.Callable, override=True)
