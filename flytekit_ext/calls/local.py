@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any, Dict, Tuple, Union
 
 from flytekit.core.context_manager import BranchEvalMode, FlyteContext
 from flytekit.core.promise import Promise, VoidPromise, create_task_output
+from flytekit.loggers import logger
 from flytekit.models.literals import LiteralMap
 
 from flytekit_ext.calls.overrides import CallOverrides
@@ -15,6 +17,12 @@ from flytekit_ext.local.steps import run_steps, run_steps_async
 
 if TYPE_CHECKING:
     from flytekit.core.base_task import PythonTask
+
+
+def _log_start(task: PythonTask, overrides: CallOverrides) -> None:
+    if logger.isEnabledFor(logging.INFO):
+        shown = overrides.short_name or getattr(task, "short_name", None) or task.name
+        logger.info(f"{shown}: running {task.name} locally")
 
 
 def _runs_async_body(task: PythonTask) -> bool:
@@ -28,12 +36,14 @@ class LocalRunner:
     checks_required = True
 
     def run(self, ctx: FlyteContext, task: PythonTask, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
+        _log_start(task, overrides)
         return run_steps(native_steps(task, ctx, inputs, async_body=False))
 
     async def run_async(
         self, ctx: FlyteContext, task: PythonTask, inputs: Dict[str, Any], overrides: CallOverrides
     ) -> Any:
         if getattr(task, "_awaitable_call", False):
+            _log_start(task, overrides)
             return await run_steps_async(native_steps(task, ctx, inputs, async_body=_runs_async_body(task)))
         # A synchronous body must not block the event loop, and may itself call asyncio.run: a worker thread.
         return await in_worker_thread(self.run, ctx, task, inputs, overrides)
@@ -61,6 +71,7 @@ class WorkflowLocalRunner:
         state = ctx.execution_state
         if state is not None and state.branch_eval_mode == BranchEvalMode.BRANCH_SKIPPED:
             return _skipped(task)
+        _log_start(task, overrides)
         outputs = run_steps(output_literals_steps(task, ctx, inputs, async_body=_runs_async_body(task)))
         return promises_for(task, outputs)
 
