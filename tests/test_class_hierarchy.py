@@ -105,7 +105,8 @@ def test_decorated_task_keeps_function_identity():
 def test_bare_and_called_forms_are_equivalent():
     called = task()(sync_task.task_function)
     assert type(called) is type(sync_task)
-    assert called.name == sync_task.name
+    assert called.task_function is sync_task.task_function
+    assert called(x=3) == sync_task(x=3) == 3
 
 
 def test_short_name_defaults_to_function_name_and_can_be_set():

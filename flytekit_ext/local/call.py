@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import copy
-from typing import TYPE_CHECKING, Any, Dict
+from typing import TYPE_CHECKING, Any, Dict, Optional
 
 from flytekit.configuration import LocalConfig
 from flytekit.core.context_manager import ExecutionState, FlyteContext, OutputMetadataTracker
@@ -12,7 +11,8 @@ from flytekit.loggers import logger
 from flytekit.models.literals import LiteralMap
 
 from flytekit_ext.local import literals, sandbox
-from flytekit_ext.local.dispatch import _TaskInfo, dispatch_steps
+from flytekit_ext.local.context import derived, entered, shallow_copy
+from flytekit_ext.local.dispatch import dispatch_steps
 from flytekit_ext.local.steps import Step, Steps
 
 if TYPE_CHECKING:
@@ -21,17 +21,15 @@ if TYPE_CHECKING:
 
 def child_context(task: PythonTask, ctx: FlyteContext) -> FlyteContext:
     """The context a task call runs in: the task's local mode, its own decks, sandbox and output metadata."""
-    state = ctx.execution_state
-    if state is None:
-        state = ctx.new_execution_state()
-    child_state = copy.copy(state)  # ExecutionState's constructor would mkdir its engine dir again
+    state: ExecutionState = ctx.execution_state if ctx.execution_state is not None else ctx.new_execution_state()
+    child_state = shallow_copy(state)
     child_state.mode = task.local_execution_mode()
     if state.user_space_params is not None:
         child_state.user_space_params = sandbox.for_task_call(state.user_space_params)
-    return ctx.with_execution_state(child_state).with_output_metadata_tracker(OutputMetadataTracker()).build()
+    return derived(ctx, execution_state=child_state, output_metadata_tracker=OutputMetadataTracker())
 
 
-def _cached_outputs(task: PythonTask, inputs: LiteralMap) -> LiteralMap | None:
+def _cached_outputs(task: PythonTask, inputs: LiteralMap) -> Optional[LiteralMap]:
     config = LocalConfig.auto()
     if not config.cache_enabled:
         return None
@@ -54,15 +52,17 @@ def output_literals_steps(
     task: PythonTask, ctx: FlyteContext, values: Dict[str, Any], *, async_body: bool
 ) -> Steps[LiteralMap]:
     """Run ``task`` locally on ``values`` (native values or promises); the result is its output literal map."""
-    info = _TaskInfo.of(task)
-    inputs = yield Step(
-        literals.inputs_to_literals(ctx, task.name, values, task.interface.inputs, task.python_interface.inputs),
-        loop_free=not info.inputs_need_loop,
-    )
-    cached = _cached_outputs(task, inputs) if task.metadata.cache else None
-    if cached is not None:
-        return cached
-    outputs = yield from dispatch_steps(task, child_context(task, ctx), inputs, async_body=async_body)
+    converters = literals.TaskConverters.of(task)
+    # Entering ``ctx`` gives this call its own copy of flytekit's context stack (see local.context).
+    with entered(ctx):
+        inputs = yield Step(
+            literals.inputs_to_literals(ctx, task.name, values, converters.inputs),
+            loop_free=not literals.needs_loop_for_inputs(values, converters.inputs),
+        )
+        cached = _cached_outputs(task, inputs) if task.metadata.cache else None
+        if cached is not None:
+            return cached
+        outputs = yield from dispatch_steps(task, child_context(task, ctx), inputs, async_body=async_body)
     if not isinstance(outputs, LiteralMap):
         raise AssertionError(f"Task '{task.name}' produced {type(outputs).__name__} in a local run, not outputs")
     if task.metadata.cache:
@@ -73,13 +73,8 @@ def output_literals_steps(
 def native_steps(task: PythonTask, ctx: FlyteContext, values: Dict[str, Any], *, async_body: bool) -> Steps[Any]:
     """Run ``task`` locally and return what a Python call returns: ``None``, a value, or a named tuple."""
     outputs = yield from output_literals_steps(task, ctx, values, async_body=async_body)
-    info = _TaskInfo.of(task)
-    return (
-        yield Step(
-            literals.outputs_to_natives(ctx, task.python_interface, outputs), loop_free=not info.outputs_need_loop
-        )
+    converters = literals.TaskConverters.of(task)
+    natives = yield Step(
+        literals.outputs_to_natives(ctx, outputs, converters.outputs), loop_free=not converters.outputs.needs_loop
     )
-
-
-def is_local(state: ExecutionState | None) -> bool:
-    return state is not None and state.is_local_execution()
+    return literals.as_call_result(task.python_interface, natives)

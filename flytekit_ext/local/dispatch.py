@@ -8,7 +8,8 @@ error document; locally the original exception travels up with flytekit's messag
 
 from __future__ import annotations
 
-import copy
+import inspect
+import logging
 from typing import TYPE_CHECKING, Any, Dict, Union
 
 from flytekit.core.context_manager import ExecutionParameters, ExecutionState, FlyteContext
@@ -24,49 +25,52 @@ from flytekit.models.dynamic_job import DynamicJobSpec
 from flytekit.models.literals import LiteralMap
 
 from flytekit_ext.local import literals
-from flytekit_ext.local.context import entered
-from flytekit_ext.local.sandbox import shallow_copy
+from flytekit_ext.local.context import derived, entered, shallow_copy
 from flytekit_ext.local.steps import Step, Steps
 
 if TYPE_CHECKING:
     from flytekit.core.base_task import PythonTask
 
 Outputs = Union[LiteralMap, DynamicJobSpec]
+_DATA_ERRORS = (FlyteUploadDataException, FlyteDownloadDataException)
 
 
-def _with_params(state: ExecutionState, params: ExecutionParameters) -> ExecutionState:
-    changed = copy.copy(state)  # ExecutionState's constructor would mkdir its engine dir again
-    changed.user_space_params = params
-    return changed
-
-
-def _decks_enabled(task: PythonTask, ctx: FlyteContext, params: ExecutionParameters) -> ExecutionParameters:
+def _decks_enabled(task: PythonTask, params: ExecutionParameters) -> ExecutionParameters:
     """Turn decks on for this run, on a copy, so the caller's parameters stay as they were."""
-    if DeckField.TIMELINE.value in task.deck_fields and ctx.user_space_params is not None:
+    if DeckField.TIMELINE.value in task.deck_fields:
         params.decks.append(params.timeline_deck)
     enabled = shallow_copy(params)
     enabled._enable_deck = True
     return enabled
 
 
+def _run_context(task: PythonTask, ctx: FlyteContext) -> tuple[FlyteContext, Any]:
+    """The context the body runs in: the task's pre-execute hook and deck setting applied."""
+    given = ctx.user_space_params
+    params = task.pre_execute(given)
+    if task.enable_deck and params is not None:
+        params = _decks_enabled(task, params)
+    if params is given:
+        return ctx, params
+    state = shallow_copy(ctx.execution_state)
+    state.user_space_params = params
+    return derived(ctx, execution_state=state), params
+
+
 def dispatch_steps(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap, *, async_body: bool) -> Steps[Outputs]:
     """The steps of ``dispatch_execute``; ``async_body`` awaits ``async_execute`` instead of calling ``execute``."""
-    state = ctx.execution_state
-    assert state is not None, "a task runs inside an execution state"
-    params = task.pre_execute(ctx.user_space_params)
-    if task.enable_deck and params is not None:
-        params = _decks_enabled(task, ctx, params)
-    exec_ctx = ctx.with_execution_state(_with_params(state, params)).build() if params is not None else ctx
+    state: ExecutionState = ctx.execution_state
     local = state.is_local_execution()
-    info = _TaskInfo.of(task)
+    converters = literals.TaskConverters.of(task)
+    run_ctx, params = _run_context(task, ctx)
 
-    with entered(exec_ctx):
+    with entered(run_ctx):
         try:
             native_inputs: Dict[str, Any] = yield Step(
-                literals.literals_to_natives(exec_ctx, inputs, task.python_interface.inputs),
-                loop_free=not info.inputs_need_loop,
+                literals.literals_to_natives(run_ctx, inputs, converters.inputs),
+                loop_free=not converters.inputs.needs_loop,
             )
-        except (FlyteUploadDataException, FlyteDownloadDataException):
+        except _DATA_ERRORS:
             raise
         except Exception as error:
             if local:
@@ -74,12 +78,15 @@ def dispatch_steps(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap, *, a
                 raise
             raise FlyteNonRecoverableSystemException(error) from error
 
-        logger.info(f"Invoking {task.name} with inputs: {native_inputs}")
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(f"Invoking {task.name} with inputs: {native_inputs}")
         try:
             if async_body:
                 returned = yield Step(task.async_execute(**native_inputs))
             else:
                 returned = task.execute(**native_inputs)
+                if inspect.iscoroutine(returned):  # a plugin's ``async def execute``
+                    returned = yield Step(returned)
         except Exception as error:
             if local:
                 error.args = (f"Error encountered while executing '{task.name}':\n  {error}",)
@@ -91,35 +98,17 @@ def dispatch_steps(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap, *, a
             return returned  # a dynamic task's workflow, or its already-resolved outputs
 
         try:
-            output_map, outputs_by_name = yield Step(
-                literals.outputs_to_literals(
-                    exec_ctx, task.name, task.python_interface, task.interface.outputs, returned
-                ),
-                loop_free=not info.outputs_need_loop,
+            outputs_by_name = literals.returned_by_name(task.python_interface, converters.outputs.by_name, returned)
+            output_map = yield Step(
+                literals.outputs_to_literals(run_ctx, task.name, outputs_by_name, converters.outputs),
+                loop_free=not converters.outputs.needs_loop,
             )
-            task._write_decks(native_inputs, outputs_by_name, ctx, params)
-        except (FlyteUploadDataException, FlyteDownloadDataException):
+            if task.enable_deck:
+                task._write_decks(native_inputs, outputs_by_name, ctx, params)
+        except _DATA_ERRORS:
             raise
         except Exception as error:
             if local:
                 raise
             raise FlyteNonRecoverableSystemException(error) from error
         return output_map
-
-
-class _TaskInfo:
-    """Facts about a task's interface that every call would otherwise recompute."""
-
-    __slots__ = ("inputs_need_loop", "outputs_need_loop")
-
-    def __init__(self, task: PythonTask) -> None:
-        interface = task.python_interface
-        self.inputs_need_loop = literals.needs_event_loop(interface.inputs.values())
-        self.outputs_need_loop = literals.needs_event_loop(interface.outputs.values())
-
-    @staticmethod
-    def of(task: PythonTask) -> _TaskInfo:
-        info: Any = task.__dict__.get("_flytekit_ext_info")
-        if info is None:
-            info = task.__dict__["_flytekit_ext_info"] = _TaskInfo(task)
-        return info

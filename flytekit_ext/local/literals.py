@@ -1,25 +1,99 @@
 """Native values <-> flytekit literals for one task call: the round trip a cluster would make.
 
-Every local call converts its inputs and outputs through flytekit's ``TypeEngine``, so a value that would
-not survive the trip to a cluster fails here too, with the same messages flytekit gives.
+Every local call converts its inputs and outputs through flytekit's type transformers, so a value that
+would not survive the trip to a cluster fails here too, with the messages flytekit gives. What is saved is
+the lookup: ``TypeEngine`` searches its registry (and checks its lazy imports) on every conversion, while a
+:class:`Converter` finds its transformer once per task and type. Conversions through synchronous
+transformers (ints, strings, dataclasses, files, ...) run inline; only asynchronous ones (lists, dicts,
+unions, ...) need an event loop.
 """
 
 from __future__ import annotations
 
 import collections
-from typing import Any, Dict, Iterable, Tuple, Type
+from typing import Any, Dict, Iterable, Mapping, Optional, Tuple, Type
 
 from flytekit.core.context_manager import FlyteContext
 from flytekit.core.interface import Interface
 from flytekit.core.promise import Promise, resolve_attr_path_recursively
-from flytekit.core.type_engine import AsyncTypeTransformer, TypeEngine, TypeTransformerFailedError
+from flytekit.core.type_engine import (
+    AsyncTypeTransformer,
+    TypeEngine,
+    TypeTransformer,
+    TypeTransformerFailedError,
+    is_annotated,
+    modify_literal_uris,
+)
 from flytekit.models.interface import Variable
 from flytekit.models.literals import Literal, LiteralMap
+from flytekit.models.types import LiteralType
 
 
-def needs_event_loop(python_types: Iterable[Type[Any]]) -> bool:
-    """Whether converting values of these types runs asynchronous transformers (lists, dicts, unions, ...)."""
-    return any(isinstance(TypeEngine.get_transformer(t), AsyncTypeTransformer) for t in python_types)
+class Converter:
+    """Converts values of one Python type to and from literals of one literal type."""
+
+    __slots__ = ("python_type", "literal_type", "transformer", "needs_loop", "hashed")
+
+    def __init__(self, python_type: Type[Any], literal_type: LiteralType) -> None:
+        self.python_type = python_type
+        self.literal_type = literal_type
+        self.transformer: TypeTransformer[Any] = TypeEngine.get_transformer(python_type)
+        self.needs_loop = isinstance(self.transformer, AsyncTypeTransformer)
+        self.hashed = is_annotated(python_type)  # only an Annotated[..., HashMethod] type carries a hash
+
+    def _checked(self, value: Any) -> Optional[Literal]:
+        """flytekit's checks before a conversion; a promise already holds its literal."""
+        TypeEngine.to_literal_checks(value, self.python_type, self.literal_type)
+        if isinstance(value, Promise):
+            return value.val
+        if self.transformer.type_assertions_enabled:
+            self.transformer.assert_type(self.python_type, value)
+        return None
+
+    def _finished(self, literal: Literal, value: Any) -> Literal:
+        scalar = literal.scalar
+        if scalar is None or scalar.primitive is None:  # only blobs and containers can hold flyte:// URIs
+            modify_literal_uris(literal)
+        if self.hashed:
+            literal.hash = TypeEngine.calculate_hash(value, self.python_type)
+        return literal
+
+    def to_literal(self, ctx: FlyteContext, value: Any) -> Literal:
+        """Synchronous conversion; only for converters that do not need an event loop."""
+        ready = self._checked(value)
+        if ready is not None:
+            return ready
+        return self._finished(self.transformer.to_literal(ctx, value, self.python_type, self.literal_type), value)
+
+    async def to_literal_async(self, ctx: FlyteContext, value: Any) -> Literal:
+        if not self.needs_loop:
+            return self.to_literal(ctx, value)
+        ready = self._checked(value)
+        if ready is not None:
+            return ready
+        transformer: Any = self.transformer
+        literal = await transformer.async_to_literal(ctx, value, self.python_type, self.literal_type)
+        return self._finished(literal, value)
+
+    def to_python(self, ctx: FlyteContext, literal: Literal) -> Any:
+        if literal.offloaded_metadata:
+            return TypeEngine.to_python_value(ctx, literal, self.python_type)
+        return self.transformer.to_python_value(ctx, literal, self.python_type)
+
+    async def to_python_async(self, ctx: FlyteContext, literal: Literal) -> Any:
+        if not self.needs_loop:
+            return self.to_python(ctx, literal)
+        return await TypeEngine.async_to_python_value(ctx, literal, self.python_type)
+
+
+class Converters:
+    """The converters of one side (inputs or outputs) of a task's interface."""
+
+    __slots__ = ("by_name", "needs_loop")
+
+    def __init__(self, python_types: Mapping[str, Type[Any]], variables: Mapping[str, Variable]) -> None:
+        self.by_name = {name: Converter(t, variables[name].type) for name, t in python_types.items()}
+        self.needs_loop = any(c.needs_loop for c in self.by_name.values())
 
 
 def _holds_promise(value: Any) -> bool:
@@ -32,20 +106,35 @@ def _holds_promise(value: Any) -> bool:
     return False
 
 
+def needs_loop_for_inputs(values: Dict[str, Any], inputs: Converters) -> bool:
+    """Whether converting these call inputs needs an event loop: async transformers, or promises to resolve."""
+    return (
+        inputs.needs_loop
+        or any(_holds_promise(v) for v in values.values() if not isinstance(v, Promise))
+        or any(isinstance(v, Promise) and v.attr_path for v in values.values())
+    )
+
+
 async def inputs_to_literals(
-    ctx: FlyteContext,
-    task_name: str,
-    values: Dict[str, Any],
-    variables: Dict[str, Variable],
-    python_types: Dict[str, Type[Any]],
+    ctx: FlyteContext, task_name: str, values: Dict[str, Any], inputs: Converters
 ) -> LiteralMap:
     """Convert call inputs (native values, or promises of a local workflow run) to a literal map."""
     literals: Dict[str, Literal] = {}
     for name, value in values.items():
         try:
-            if _holds_promise(value):
+            if (
+                not isinstance(value, Promise)
+                and _holds_promise(value)
+                or isinstance(value, Promise)
+                and value.attr_path
+            ):
                 value = await resolve_attr_path_recursively(value)
-            literals[name] = await TypeEngine.async_to_literal(ctx, value, python_types[name], variables[name].type)
+            converter = inputs.by_name[name]
+            literals[name] = (
+                await converter.to_literal_async(ctx, value)
+                if converter.needs_loop
+                else converter.to_literal(ctx, value)
+            )
         except TypeTransformerFailedError as error:
             error.args = (
                 f"Failed to convert inputs of task '{task_name}':\n  Failed argument '{name}': {error.args[0]}",
@@ -54,83 +143,106 @@ async def inputs_to_literals(
     return LiteralMap(literals=literals)
 
 
-async def literals_to_natives(
-    ctx: FlyteContext, literal_map: LiteralMap, python_types: Dict[str, Type[Any]]
-) -> Dict[str, Any]:
-    """Convert the literals of a map to native values of the given types; names without a type are skipped."""
-    return {
-        name: await TypeEngine.async_to_python_value(ctx, literal, python_types[name])
-        for name, literal in literal_map.literals.items()
-        if name in python_types
-    }
+async def literals_to_natives(ctx: FlyteContext, literal_map: LiteralMap, side: Converters) -> Dict[str, Any]:
+    """Native values of a literal map's entries that the interface names."""
+    natives: Dict[str, Any] = {}
+    for name, literal in literal_map.literals.items():
+        converter = side.by_name.get(name)
+        if converter is not None:
+            natives[name] = (
+                await converter.to_python_async(ctx, literal)
+                if converter.needs_loop
+                else converter.to_python(ctx, literal)
+            )
+    return natives
+
+
+async def outputs_to_natives(ctx: FlyteContext, literal_map: LiteralMap, outputs: Converters) -> Dict[str, Any]:
+    """Output literals back to native values, as a caller receives them."""
+    values: Dict[str, Any] = {}
+    for position, (name, converter) in enumerate(outputs.by_name.items()):
+        literal = literal_map.literals[name]
+        try:
+            values[name] = (
+                await converter.to_python_async(ctx, literal)
+                if converter.needs_loop
+                else converter.to_python(ctx, literal)
+            )
+        except Exception as error:
+            key = name if name != f"o{position}" else position
+            raise TypeError(
+                f"Failed to convert output in position {key} of value {literal}, expected type {converter.python_type}."
+            ) from error
+    return values
 
 
 _tuple_classes: Dict[Tuple[str, Tuple[str, ...]], Type[Tuple[Any, ...]]] = {}
 
 
-def _named_tuple(name: str, fields: Tuple[str, ...]) -> Type[Tuple[Any, ...]]:
-    key = (name, fields)
-    cls = _tuple_classes.get(key)
-    if cls is None:
-        cls = _tuple_classes[key] = collections.namedtuple(name, fields)
-    return cls
-
-
-async def outputs_to_natives(ctx: FlyteContext, interface: Interface, literal_map: LiteralMap) -> Any:
+def as_call_result(interface: Interface, values: Dict[str, Any]) -> Any:
     """What a local call returns: ``None``, the single output, or a named tuple of the outputs."""
-    outputs = interface.outputs
-    if not outputs:
+    if not values:
         return None
-    values: Dict[str, Any] = {}
-    for position, (name, python_type) in enumerate(outputs.items()):
-        literal = literal_map.literals[name]
-        try:
-            values[name] = await TypeEngine.async_to_python_value(ctx, literal, python_type)
-        except Exception as error:
-            key = name if name != f"o{position}" else position
-            raise TypeError(
-                f"Failed to convert output in position {key} of value {literal}, expected type {python_type}."
-            ) from error
     if len(values) == 1 and not interface.output_tuple_name:
         return next(iter(values.values()))
-    return _named_tuple(interface.output_tuple_name or "DefaultNamedTupleOutput", tuple(values))(**values)
+    key = (interface.output_tuple_name or "DefaultNamedTupleOutput", tuple(values))
+    cls = _tuple_classes.get(key)
+    if cls is None:
+        cls = _tuple_classes[key] = collections.namedtuple(*key)
+    return cls(**values)
 
 
-def placeholder_outputs(interface: Interface) -> Dict[str, None] | None:
-    """Output names with no values, for a node skipped by a conditional branch."""
-    return {name: None for name in interface.outputs} or None
+def returned_by_name(interface: Interface, names: Iterable[str], returned: Any) -> Dict[str, Any]:
+    """What a task body returned, keyed by output name."""
+    ordered = list(names)
+    if not ordered:
+        return {}
+    if len(ordered) == 1:
+        single_named_tuple = interface.output_tuple_name and isinstance(returned, tuple)
+        return {ordered[0]: returned[0] if single_named_tuple else returned}
+    return {name: returned[i] for i, name in enumerate(ordered)}
 
 
 async def outputs_to_literals(
-    ctx: FlyteContext,
-    task_name: str,
-    interface: Interface,
-    variables: Dict[str, Variable],
-    returned: Any,
-) -> Tuple[LiteralMap, Dict[str, Any]]:
-    """Convert what a task body returned to its output literal map (and the outputs by name, for decks)."""
-    names = list(variables)
-    if not names:
-        by_name: Dict[str, Any] = {}
-    elif len(names) == 1:
-        single_named_tuple = interface.output_tuple_name and isinstance(returned, tuple)
-        by_name = {names[0]: returned[0] if single_named_tuple else returned}
-    else:
-        by_name = {name: returned[i] for i, name in enumerate(names)}
-
+    ctx: FlyteContext, task_name: str, by_name: Dict[str, Any], outputs: Converters
+) -> LiteralMap:
+    """What a task body returned, as its output literal map; errors name the task and the output."""
     literals: Dict[str, Literal] = {}
     for position, (name, value) in enumerate(by_name.items()):
-        python_type = interface.outputs[name]
+        converter = outputs.by_name[name]
         if isinstance(value, tuple):
-            raise TypeError(f"Output({name}) in task '{task_name}' received a tuple {value}, instead of {python_type}")
+            raise TypeError(
+                f"Output({name}) in task '{task_name}' received a tuple {value}, instead of {converter.python_type}"
+            )
         try:
-            literals[name] = await TypeEngine.async_to_literal(ctx, value, python_type, variables[name].type)
+            literals[name] = (
+                await converter.to_literal_async(ctx, value)
+                if converter.needs_loop
+                else converter.to_literal(ctx, value)
+            )
         except Exception as error:
             key = name if name != f"o{position}" else position
             error.args = (
                 f"Failed to convert outputs of task '{task_name}' at position {key}.\n"
-                f"Failed to convert type {type(value)} to type {python_type}.\n"
+                f"Failed to convert type {type(value)} to type {converter.python_type}.\n"
                 f"Error Message: {error.args[0] if error.args else error}.",
             )
             raise
-    return LiteralMap(literals=literals), by_name
+    return LiteralMap(literals=literals)
+
+
+class TaskConverters:
+    """The converters of a task's inputs and outputs, made once per task."""
+
+    __slots__ = ("inputs", "outputs")
+
+    def __init__(self, task: Any) -> None:
+        self.inputs = Converters(task.python_interface.inputs, task.interface.inputs)
+        self.outputs = Converters(task.python_interface.outputs, task.interface.outputs)
+
+    @staticmethod
+    def of(task: Any) -> TaskConverters:
+        found: Optional[TaskConverters] = task.__dict__.get("_flytekit_ext_converters")
+        if found is None:
+            found = task.__dict__["_flytekit_ext_converters"] = TaskConverters(task)
+        return found

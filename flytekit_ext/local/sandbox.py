@@ -38,17 +38,10 @@ class LazySandboxParameters(ExecutionParameters):
         return cast(Checkpoint, self._checkpoint)
 
 
-def shallow_copy(params: ExecutionParameters, cls: type | None = None) -> ExecutionParameters:
-    """A shallow copy (``copy.copy`` recurses forever through ``ExecutionParameters.__getattr__``)."""
-    duplicate: ExecutionParameters = object.__new__(cls or type(params))
-    duplicate.__dict__.update(params.__dict__)
-    return cast(ExecutionParameters, duplicate)
-
-
 def for_task_call(parent: ExecutionParameters) -> ExecutionParameters:
     """Parameters for one local task call: the parent's, with their own decks and a lazy sandbox."""
-    params = shallow_copy(parent, LazySandboxParameters)
-    lazy = cast(LazySandboxParameters, params)
+    lazy: LazySandboxParameters = object.__new__(LazySandboxParameters)
+    lazy.__dict__.update(parent.__dict__)
     if isinstance(parent, LazySandboxParameters):
         lazy._sandbox_parent = parent._sandbox_parent  # a nested call does not need its parent's sandbox made
     else:
@@ -57,4 +50,4 @@ def for_task_call(parent: ExecutionParameters) -> ExecutionParameters:
     lazy._sandbox = None
     lazy._decks = []
     lazy._timeline_deck = None
-    return params
+    return lazy
