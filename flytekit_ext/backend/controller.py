@@ -1,25 +1,203 @@
-"""Starting the eager controller that turns a running eager task's calls into executions on the backend.
+"""The eager controller: turns the task calls of an eager task running on a backend into executions.
 
-flytekit's ``Controller`` (its worker queue) does the launching and polling and is reused as it is. What is
-ours: how it is named and configured from the pod's context, and what happens on SIGTERM/SIGINT — every
-child execution still running is terminated before the process exits.
+One coroutine per call launches its execution, polls it (quickly at first, then every few seconds) and
+returns its outputs as native values, so calls awaited together run together, however many. Admin calls
+are blocking gRPC calls, so they run on worker threads, at most ``max_admin_calls`` at once. A call that is
+cancelled (``map`` stopping early, a task group failing) terminates its execution: nothing it started is
+left running. On SIGTERM or SIGINT every running child is terminated before the process exits.
+
+Child executions are named deterministically from the parent execution, the call's short name, how many
+calls with that short name came before, and the inputs, so a retried parent finds its earlier children. They
+carry flytekit's eager labels, which is how the failure handler (:mod:`flytekit_ext.tasks.failure`) finds
+them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import html
 import os
 import signal
 import sys
 import threading
+from dataclasses import dataclass, field
 from types import FrameType
-from typing import Any
+from typing import Any, Dict, List, Optional
 
 from flytekit.configuration import ImageConfig, SerializationSettings
-from flytekit.core.constants import EAGER_ROOT_ENV_NAME
+from flytekit.core.constants import EAGER_ROOT_ENV_NAME, EAGER_TAG_KEY, EAGER_TAG_ROOT_KEY
 from flytekit.core.context_manager import FlyteContext
 from flytekit.core.utils import _dnsify
-from flytekit.core.worker_queue import Controller
+from flytekit.exceptions.eager import EagerException
 from flytekit.loggers import logger
+from flytekit.models.common import Labels
+from flytekit.models.core.execution import WorkflowExecutionPhase
+from flytekit.models.literals import LiteralMap
+from flytekit.tools.translator import Options
+
+from flytekit_ext.local import literals
+from flytekit_ext.local.context import current_context
+from flytekit_ext.local.loops import in_worker_thread, run_coroutine
+
+_FAILED_PHASES = {
+    WorkflowExecutionPhase.FAILED: "failed",
+    WorkflowExecutionPhase.ABORTED: "was aborted",
+    WorkflowExecutionPhase.TIMED_OUT: "timed out",
+}
+
+POLL_SECONDS_ENV = "FLYTEKIT_EXT_EAGER_MAX_POLL_SECONDS"
+
+
+@dataclass
+class ChildExecution:
+    """One call of the eager task, as the controller tracks it."""
+
+    short_name: str
+    entity_name: str
+    name: str
+    inputs: Dict[str, Any]
+    execution: Any = None
+    phase: str = "PENDING"
+    outcome: str = ""
+
+
+@dataclass
+class EagerController:
+    """Launches and awaits the child executions of one eager execution."""
+
+    remote: Any
+    settings: SerializationSettings
+    tag: str
+    root_tag: str
+    exec_prefix: str
+    max_admin_calls: int = 8
+    first_poll_seconds: float = 0.1
+    max_poll_seconds: float = field(default_factory=lambda: float(os.environ.get(POLL_SECONDS_ENV, "2")))
+    children: List[ChildExecution] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls_per_name: Dict[str, int] = {}
+        self._admin_slots: Optional[asyncio.Semaphore] = None
+
+    # --- naming -------------------------------------------------------------------------------------------
+
+    def execution_name(self, short_name: str, index: int, inputs: Dict[str, Any]) -> str:
+        """Deterministic: the same parent, call order and inputs give the same child name."""
+        digest = hashlib.sha256(f"{self.tag}|{short_name}|{index}|{inputs!r}".encode()).hexdigest()[:12]
+        return _dnsify(f"{self.exec_prefix}-{short_name[:16]}-{digest}")
+
+    def _next_index(self, short_name: str) -> int:
+        with self._lock:
+            index = self._calls_per_name.get(short_name, 0)
+            self._calls_per_name[short_name] = index + 1
+            return index
+
+    # --- admin calls ------------------------------------------------------------------------------------------
+
+    async def _admin(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if self._admin_slots is None:
+            self._admin_slots = asyncio.Semaphore(self.max_admin_calls)
+        async with self._admin_slots:
+            return await in_worker_thread(fn, *args, **kwargs)
+
+    def _launch(self, entity: Any, child: ChildExecution) -> Any:
+        return self.remote.execute(
+            entity=entity,
+            inputs=child.inputs,
+            execution_name=child.name,
+            version=self.settings.version,
+            image_config=self.settings.image_config,
+            options=Options(labels=Labels({EAGER_TAG_KEY: self.tag, EAGER_TAG_ROOT_KEY: self.root_tag})),
+            envs={EAGER_ROOT_ENV_NAME: self.root_tag},
+            serialization_settings=self.settings,
+        )
+
+    # --- calls ----------------------------------------------------------------------------------------------
+
+    async def submit(self, entity: Any, inputs: Dict[str, Any], short_name: Optional[str] = None) -> Any:
+        """Run ``entity`` on ``inputs`` as a child execution and return its outputs as native values."""
+        shown = short_name or getattr(entity, "short_name", None) or entity.name.split(".")[-1]
+        child = ChildExecution(shown, entity.name, self.execution_name(shown, self._next_index(shown), inputs), inputs)
+        with self._lock:
+            self.children.append(child)
+        logger.info(f"Eager {self.tag}: launching {entity.name} as {child.name}")
+        try:
+            child.execution = await self._admin(self._launch, entity, child)
+            child.phase = "RUNNING"
+            delay = self.first_poll_seconds
+            while True:
+                child.execution = await self._admin(self.remote.sync_execution, child.execution)
+                phase = child.execution.closure.phase
+                if phase == WorkflowExecutionPhase.SUCCEEDED:
+                    child.phase = "SUCCEEDED"
+                    return await in_worker_thread(self._outputs, entity, child.execution)
+                if phase in _FAILED_PHASES:
+                    child.phase = WorkflowExecutionPhase.enum_to_string(phase)
+                    error = child.execution.closure.error
+                    message = error.message if error is not None else "no error message"
+                    child.outcome = message
+                    raise EagerException(
+                        f"Child execution {child.name} ({shown}: {entity.name}) {_FAILED_PHASES[phase]}: {message}"
+                    )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.max_poll_seconds)
+        except asyncio.CancelledError:
+            if child.execution is not None and child.phase == "RUNNING":
+                child.phase = "CANCELLED"
+                await asyncio.shield(self._terminate(child, f"the call of {shown} in eager {self.tag} was cancelled"))
+            raise
+
+    async def add(self, entity: Any, input_kwargs: Dict[str, Any]) -> Any:
+        """flytekit's worker-queue interface, used when a flytekit entity is called in our eager task."""
+        return await self.submit(entity, input_kwargs)
+
+    @staticmethod
+    def _outputs(entity: Any, execution: Any) -> Any:
+        outputs = execution.outputs
+        if outputs is None or not outputs.literals:
+            return None
+        interface = getattr(entity, "python_interface", None)
+        if interface is None or not hasattr(entity, "interface"):
+            return outputs.as_python_native(interface)
+        converters = literals.TaskConverters.of(entity)
+        literal_map = LiteralMap(literals=dict(outputs.literals))
+        natives = run_coroutine(literals.outputs_to_natives(current_context(), literal_map, converters.outputs))
+        return literals.as_call_result(interface, natives)
+
+    async def _terminate(self, child: ChildExecution, reason: str) -> None:
+        try:
+            await in_worker_thread(self.remote.terminate, child.execution, reason)
+            logger.warning(f"Terminated child execution {child.name}: {reason}")
+        except Exception as error:  # noqa: BLE001 - report, and let the caller's cancellation go on
+            logger.error(f"Could not terminate child execution {child.name}: {error}")
+
+    def terminate_running(self, reason: str) -> int:
+        """Terminate, from any thread, every child that was launched and has not finished; returns how many."""
+        with self._lock:
+            running = [c for c in self.children if c.execution is not None and c.phase == "RUNNING"]
+        for child in running:
+            try:
+                self.remote.terminate(child.execution, reason)
+                child.phase = "TERMINATED"
+                logger.warning(f"Terminated child execution {child.name}: {reason}")
+            except Exception as error:  # noqa: BLE001 - one child failing to stop must not keep the others running
+                logger.error(f"Could not terminate child execution {child.name}: {error}")
+        return len(running)
+
+    def render_html(self) -> str:
+        """The children of this eager execution, for its deck."""
+        with self._lock:
+            rows = "".join(
+                f"<tr><td>{html.escape(c.short_name)}</td><td>{html.escape(c.entity_name)}</td>"
+                f"<td>{html.escape(c.name)}</td><td>{html.escape(c.phase)}</td><td>{html.escape(c.outcome)}</td></tr>"
+                for c in self.children
+            )
+        return (
+            "<h2>Child executions</h2><table><tr><th>Call</th><th>Task</th><th>Execution</th><th>Phase</th>"
+            f"<th>Error</th></tr>{rows}</table>"
+        )
 
 
 def _execution_name(ctx: FlyteContext) -> str:
@@ -32,9 +210,9 @@ def _execution_name(ctx: FlyteContext) -> str:
 def start_controller(
     task_short_name: str,
     ctx: FlyteContext,
-    remote: Any | None = None,
-    settings: SerializationSettings | None = None,
-) -> Controller:
+    remote: Optional[Any] = None,
+    settings: Optional[SerializationSettings] = None,
+) -> EagerController:
     """A controller for the eager execution running in ``ctx``; builds a ``FlyteRemote`` if none is given."""
     tag = _execution_name(ctx)
     params = ctx.user_space_params
@@ -50,44 +228,24 @@ def start_controller(
     settings = (
         settings or ctx.serialization_settings or SerializationSettings(image_config=ImageConfig.auto_default_image())
     )
-    prefix = _dnsify(f"e-{task_short_name[:8]}-{tag[:5]}")
-    return Controller(
+    return EagerController(
         remote=remote,
-        ss=settings,
+        settings=settings,
         tag=tag,
         root_tag=os.environ.get(EAGER_ROOT_ENV_NAME, tag),
-        exec_prefix=prefix,
+        exec_prefix=_dnsify(f"e-{task_short_name[:8]}-{tag[:5]}"),
     )
 
 
-def terminate_running_children(controller: Controller, reason: str) -> int:
-    """Terminate the controller's child executions that have started and not finished; returns how many."""
-    terminated = 0
-    with controller.entries_lock:
-        items = [item for items in controller.entries.values() for item in items]
-    for item in items:
-        execution = item.wf_exec
-        if execution is None or execution.is_done:
-            continue
-        try:
-            controller.remote.terminate(execution, reason)
-            terminated += 1
-            logger.warning(f"Terminated child execution {execution.id.name}: {reason}")
-        except Exception as error:  # noqa: BLE001 - one child failing to stop must not keep the others running
-            logger.error(f"Could not terminate child execution {execution.id.name}: {error}")
-    return terminated
-
-
-def install_signal_handlers(controller: Controller) -> None:
+def install_signal_handlers(controller: EagerController) -> None:
     """On SIGTERM or SIGINT, terminate running children, then exit. Only possible on the main thread."""
     if threading.current_thread() is not threading.main_thread():
         return
 
-    def on_signal(signum: int, frame: FrameType | None) -> None:
+    def on_signal(signum: int, frame: Optional[FrameType]) -> None:
         name = signal.Signals(signum).name
         logger.warning(f"Eager execution {controller.tag} received {name}; terminating its child executions")
-        terminate_running_children(controller, f"parent eager execution {controller.tag} received {name}")
-        controller.stopping_condition.set()
+        controller.terminate_running(f"parent eager execution {controller.tag} received {name}")
         sys.exit(128 + signum)
 
     signal.signal(signal.SIGTERM, on_signal)

@@ -29,4 +29,7 @@ class EagerBackendRunner:
                 f"Task '{task.name}' was called by an eager task running on a backend, "
                 f"but no eager controller is set up in this context"
             )
-        return await queue.add(task, input_kwargs=inputs)
+        submit = getattr(queue, "submit", None)
+        if submit is None:  # flytekit's own worker queue
+            return await queue.add(task, input_kwargs=inputs)
+        return await submit(task, inputs, overrides.short_name)
