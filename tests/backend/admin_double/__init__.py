@@ -1,0 +1,9 @@
+"""A loopback FlyteAdmin test double that runs task executions as real ``pyflyte-execute`` subprocesses.
+
+See ``tests/backend/README.md``.
+"""
+
+from .executions import ExecutionInfo, NodeInfo
+from .server import AdminDouble
+
+__all__ = ["AdminDouble", "ExecutionInfo", "NodeInfo"]
