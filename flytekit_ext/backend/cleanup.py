@@ -7,6 +7,7 @@ up after a bounded time with an error that says what may still be running.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, List
@@ -19,6 +20,9 @@ from flytekit.models.filters import ValueIn
 ACTIVE_PHASES = ["UNDEFINED", "QUEUED", "RUNNING"]
 
 
+DEADLINE_ENV = "FLYTEKIT_EXT_EAGER_CLEANUP_DEADLINE_SECONDS"
+
+
 @dataclass(frozen=True)
 class CleanupPolicy:
     """How long to keep trying: ``deadline_s`` in all, waits doubling from ``first_delay_s`` to ``max_delay_s``."""
@@ -27,6 +31,12 @@ class CleanupPolicy:
     first_delay_s: float = 0.5
     max_delay_s: float = 8.0
     page_size: int = 100
+
+    @staticmethod
+    def from_environment() -> CleanupPolicy:
+        """The default policy, with the deadline taken from ``FLYTEKIT_EXT_EAGER_CLEANUP_DEADLINE_SECONDS`` if set."""
+        configured = os.environ.get(DEADLINE_ENV)
+        return CleanupPolicy(deadline_s=float(configured)) if configured else CleanupPolicy()
 
 
 @dataclass

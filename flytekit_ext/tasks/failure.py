@@ -49,9 +49,6 @@ eager_failure_task_resolver = EagerFailureTaskResolver()
 class EagerFailureHandlerTask(flytekit_tasks.EagerFailureHandlerTask):
     """Runs as the on-failure node of an eager task's workflow and terminates its running children."""
 
-    #: How long and how patiently to keep trying when the admin service errors.
-    cleanup_policy = CleanupPolicy()
-
     def __init__(
         self,
         name: str,
@@ -74,13 +71,12 @@ class EagerFailureHandlerTask(flytekit_tasks.EagerFailureHandlerTask):
             f"Cleaning up child executions of eager execution {execution.project}/{execution.domain}/{execution.name}"
         )
         remote = get_plugin().get_remote(config=None, project=execution.project, domain=execution.domain)
-        report = terminate_children(
-            remote.client, execution.project, execution.domain, execution.name, self.cleanup_policy
-        )
+        policy = CleanupPolicy.from_environment()
+        report = terminate_children(remote.client, execution.project, execution.domain, execution.name, policy)
         if report.gave_up:
             raise RuntimeError(
                 f"Could not terminate the child executions of {execution.name} within "
-                f"{self.cleanup_policy.deadline_s:.0f}s: {report.last_error}"
+                f"{policy.deadline_s:.0f}s: {report.last_error}"
             )
         return input_literal_map
 

@@ -237,6 +237,8 @@ class ExecutionInfo:
     abort_cause: str
     nodes: Tuple[NodeInfo, ...]
     created_at: datetime.datetime
+    started_at: Optional[datetime.datetime] = None  # when it became RUNNING
+    finished_at: Optional[datetime.datetime] = None  # when it reached a terminal phase
 
     @property
     def pids(self) -> List[int]:
@@ -273,6 +275,8 @@ def snapshot(rec: ExecutionRecord) -> ExecutionInfo:
             )
             for n in rec.nodes.values()
         ),
+        started_at=rec.started_at,
+        finished_at=rec.updated_at if rec.phase in TERMINAL else None,
         created_at=rec.created_at,
     )
 

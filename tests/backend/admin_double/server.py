@@ -14,6 +14,7 @@ from flyteidl.service import admin_pb2_grpc, dataproxy_pb2_grpc
 
 from .entities import EntityStore
 from .executions import ExecutionInfo, ExecutionStore, snapshot
+from .faults import Faults
 from .runner import Runner, RunnerConfig
 from .servicer import AdminServicer, DataProxyServicer
 
@@ -68,6 +69,7 @@ class AdminDouble:
         self.work_root = Path(work_root)
         self.work_root.mkdir(parents=True, exist_ok=True)
         self.entities = EntityStore()
+        self.faults = Faults()  # ``double.faults.fail("ListExecutions", times=2)`` makes the next two calls fail
         self.store = ExecutionStore()
         self._config = RunnerConfig(
             endpoint="",
@@ -95,9 +97,9 @@ class AdminDouble:
         if not self.port:
             raise RuntimeError("could not bind the admin double to 127.0.0.1")
         self._config.endpoint = self.endpoint
-        admin_pb2_grpc.add_AdminServiceServicer_to_server(
-            AdminServicer(self.entities, self.store, self.runner, self.work_root), server
-        )
+        servicer = AdminServicer(self.entities, self.store, self.runner, self.work_root)
+        servicer.faults = self.faults
+        admin_pb2_grpc.add_AdminServiceServicer_to_server(servicer, server)
         dataproxy_pb2_grpc.add_DataProxyServiceServicer_to_server(
             DataProxyServicer(self.store, self.work_root, lambda: self.upload_url), server
         )

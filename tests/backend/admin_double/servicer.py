@@ -39,6 +39,10 @@ DOMAINS = ("development", "staging", "production")
 def _handled(method):
     @functools.wraps(method)
     def wrapper(self, request, context):
+        faults = getattr(self, "faults", None)
+        code = faults.take(method.__name__) if faults is not None else None
+        if code is not None:
+            context.abort(code, f"admin double: injected failure of {method.__name__}")
         try:
             return method(self, request, context)
         except AdminError as e:

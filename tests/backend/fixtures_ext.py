@@ -1,0 +1,89 @@
+"""flytekit_ext tasks run on the admin double (module level, so pyflyte-execute finds them by name)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import typing
+
+from flytekit.exceptions.eager import EagerException
+
+import flytekit_ext
+from flytekit_ext import eager, task
+
+
+@task
+def add_one(x: int) -> int:
+    return x + 1
+
+
+@task
+async def slow_square(x: int, seconds: float) -> int:
+    await asyncio.sleep(seconds)
+    return x * x
+
+
+@task
+def sleep_for(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+@task
+def fail_with(message: str) -> str:
+    if message:
+        raise ValueError(message)
+    return message
+
+
+@eager
+async def sequential(x: int) -> int:
+    a = await add_one.aio(x)
+    b = add_one(x=a)
+    return await slow_square(x=b, seconds=0.0)
+
+
+@eager
+async def gathered(n: int, seconds: float) -> typing.List[int]:
+    return list(await asyncio.gather(*(slow_square(x=i, seconds=seconds) for i in range(n))))
+
+
+@eager
+async def mapped(n: int, concurrency: int, seconds: float) -> typing.List[int]:
+    return [r async for r in flytekit_ext.map.aio(slow_square, range(n), [seconds] * n, concurrency=concurrency)]
+
+
+@eager
+async def forwards(x: int) -> int:
+    return add_one.forward(x) + await slow_square.forward(x, 0.0)
+
+
+@eager
+async def named_children(x: int) -> int:
+    a = add_one.override(short_name="first-step")(x)
+    b = await add_one.override(short_name="second-step").aio(a)
+    return b
+
+
+@eager
+async def catches_child_failure(message: str) -> str:
+    try:
+        fail_with(message=message)
+    except EagerException as error:
+        return f"caught: {error}"
+    return "no failure"
+
+
+@eager
+async def waits_on_sleeper(seconds: float) -> float:
+    return await sleep_for.aio(seconds)
+
+
+@eager
+async def abandons_sleeper(seconds: float) -> float:
+    # Start a long child, then fail without waiting for it: the failure node must clean it up.
+    sleeper = asyncio.ensure_future(sleep_for.aio(seconds))
+    await asyncio.sleep(3)
+    if not sleeper.done():
+        raise RuntimeError("eager parent gives up while its child still runs")
+    return await sleeper
