@@ -6,6 +6,8 @@ import asyncio
 import time
 import typing
 
+import anyio
+
 from flytekit.exceptions.eager import EagerException
 
 import flytekit_ext
@@ -87,3 +89,27 @@ async def abandons_sleeper(seconds: float) -> float:
     if not sleeper.done():
         raise RuntimeError("eager parent gives up while its child still runs")
     return await sleeper
+
+
+@task
+def apply_fn(x: int, fn: typing.Callable[[int], int]) -> int:
+    return fn(x)
+
+
+@eager
+async def passes_callables(x: int) -> typing.List[int]:
+    offset = 100
+    return [apply_fn(x=x, fn=add_one), apply_fn(x=x, fn=lambda v: v + offset)]
+
+
+@eager
+async def task_group(n: int) -> typing.List[int]:
+    results = [0] * n
+
+    async def one(i: int) -> None:
+        results[i] = await slow_square(x=i, seconds=0.0)
+
+    async with anyio.create_task_group() as group:
+        for i in range(n):
+            group.start_soon(one, i)
+    return results

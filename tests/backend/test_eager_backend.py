@@ -148,3 +148,15 @@ def test_failure_handler_gives_up_after_a_bounded_time(admin_double_factory):
     info = double.wait(execution.id.name, timeout=120)
     assert [(n.node_id, n.phase) for n in info.nodes] == [("n0", "FAILED"), ("efn", "FAILED")]
     assert "gave up" in double.logs(execution.id.name)
+
+
+def test_tasks_and_functions_travel_as_inputs_through_pyflyte_execute(double, run):
+    execution = succeeded(run(fx.passes_callables, x=1))
+    assert execution.outputs["o0"] == [2, 101]
+    assert sorted(c.entity.rsplit(".", 1)[-1] for c in children_of(double, execution.id.name)) == ["apply_fn"] * 2
+
+
+def test_anyio_task_group_around_child_calls(double, run):
+    execution = succeeded(run(fx.task_group, n=3))
+    assert execution.outputs["o0"] == [0, 1, 4]
+    assert len(children_of(double, execution.id.name)) == 3
