@@ -36,9 +36,9 @@ from flytekit.models.core.execution import WorkflowExecutionPhase
 from flytekit.models.literals import LiteralMap
 from flytekit.tools.translator import Options
 
-from flytekit_ext.local import literals
+from flytekit_ext.local.call import native_result
 from flytekit_ext.local.context import current_context
-from flytekit_ext.local.loops import in_worker_thread, run_coroutine
+from flytekit_ext.local.loops import in_worker_thread
 
 _FAILED_PHASES = {
     WorkflowExecutionPhase.FAILED: "failed",
@@ -161,10 +161,7 @@ class EagerController:
         interface = getattr(entity, "python_interface", None)
         if interface is None or not hasattr(entity, "interface"):
             return outputs.as_python_native(interface)
-        converters = literals.TaskConverters.of(entity)
-        literal_map = LiteralMap(literals=dict(outputs.literals))
-        natives = run_coroutine(literals.outputs_to_natives(current_context(), literal_map, converters.outputs))
-        return literals.as_call_result(interface, natives)
+        return native_result(entity, current_context(), LiteralMap(literals=dict(outputs.literals)))
 
     async def _terminate(self, child: ChildExecution, reason: str) -> None:
         try:

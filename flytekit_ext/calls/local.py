@@ -11,9 +11,8 @@ from flytekit.loggers import logger
 from flytekit.models.literals import LiteralMap
 
 from flytekit_ext.calls.overrides import CallOverrides
-from flytekit_ext.local.call import native_steps, output_literals_steps
-from flytekit_ext.local.loops import in_worker_thread
-from flytekit_ext.local.steps import run_steps, run_steps_async
+from flytekit_ext.local.call import native_result, native_result_async, run_local, run_local_async
+from flytekit_ext.local.loops import in_worker_thread, off_loop_thread
 
 if TYPE_CHECKING:
     from flytekit.core.base_task import PythonTask
@@ -25,8 +24,8 @@ def _log_start(task: PythonTask, overrides: CallOverrides) -> None:
         logger.info(f"{shown}: running {task.name} locally")
 
 
-def _runs_async_body(task: PythonTask) -> bool:
-    return bool(getattr(task, "_awaitable_call", False)) and hasattr(task, "async_execute")
+def _native_call(task: PythonTask, ctx: FlyteContext, inputs: Dict[str, Any]) -> Any:
+    return native_result(task, ctx, run_local(task, ctx, inputs))
 
 
 class LocalRunner:
@@ -37,14 +36,14 @@ class LocalRunner:
 
     def run(self, ctx: FlyteContext, task: PythonTask, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
         _log_start(task, overrides)
-        return run_steps(native_steps(task, ctx, inputs, async_body=False))
+        return off_loop_thread(_native_call, task, ctx, inputs)
 
     async def run_async(
         self, ctx: FlyteContext, task: PythonTask, inputs: Dict[str, Any], overrides: CallOverrides
     ) -> Any:
         if getattr(task, "_awaitable_call", False):
             _log_start(task, overrides)
-            return await run_steps_async(native_steps(task, ctx, inputs, async_body=_runs_async_body(task)))
+            return await native_result_async(task, ctx, await run_local_async(task, ctx, inputs))
         # A synchronous body must not block the event loop, and may itself call asyncio.run: a worker thread.
         return await in_worker_thread(self.run, ctx, task, inputs, overrides)
 
@@ -72,8 +71,7 @@ class WorkflowLocalRunner:
         if state is not None and state.branch_eval_mode == BranchEvalMode.BRANCH_SKIPPED:
             return _skipped(task)
         _log_start(task, overrides)
-        outputs = run_steps(output_literals_steps(task, ctx, inputs, async_body=_runs_async_body(task)))
-        return promises_for(task, outputs)
+        return promises_for(task, off_loop_thread(run_local, task, ctx, inputs))
 
     async def run_async(
         self, ctx: FlyteContext, task: PythonTask, inputs: Dict[str, Any], overrides: CallOverrides

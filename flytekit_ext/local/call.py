@@ -1,4 +1,8 @@
-"""A local task call from start to finish: inputs to literals, the local cache, dispatch, outputs back."""
+"""A local task call from start to finish: inputs to literals, the local cache, dispatch, outputs back.
+
+:func:`run_local` is the synchronous call and :func:`run_local_async` the same on an event loop; both
+return the output literal map, and :func:`native_result` turns it into what a Python call returns.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,8 @@ from flytekit.models.literals import LiteralMap
 
 from flytekit_ext.local import literals, sandbox
 from flytekit_ext.local.context import derived, entered, shallow_copy
-from flytekit_ext.local.dispatch import dispatch_steps
-from flytekit_ext.local.steps import Step, Steps
+from flytekit_ext.local.dispatch import Outputs, dispatch, dispatch_async
+from flytekit_ext.local.loops import in_worker_thread
 
 if TYPE_CHECKING:
     from flytekit.core.base_task import PythonTask
@@ -43,38 +47,55 @@ def _cached_outputs(task: PythonTask, inputs: LiteralMap) -> Optional[LiteralMap
 
 def _remember_outputs(task: PythonTask, inputs: LiteralMap, outputs: LiteralMap) -> None:
     if LocalConfig.auto().cache_enabled:
-        LocalTaskCache.set(
-            task.name, task.metadata.cache_version, inputs, task.metadata.cache_ignore_input_vars, outputs
-        )
+        metadata = task.metadata
+        LocalTaskCache.set(task.name, metadata.cache_version, inputs, metadata.cache_ignore_input_vars, outputs)
 
 
-def output_literals_steps(
-    task: PythonTask, ctx: FlyteContext, values: Dict[str, Any], *, async_body: bool
-) -> Steps[LiteralMap]:
-    """Run ``task`` locally on ``values`` (native values or promises); the result is its output literal map."""
-    converters = literals.TaskConverters.of(task)
+def _checked(task: PythonTask, outputs: Outputs) -> LiteralMap:
+    if type(outputs) is not LiteralMap and not isinstance(outputs, LiteralMap):
+        raise AssertionError(f"Task '{task.name}' produced {type(outputs).__name__} in a local run, not outputs")
+    return outputs
+
+
+def run_local(task: PythonTask, ctx: FlyteContext, values: Dict[str, Any]) -> LiteralMap:
+    """Run ``task`` here on ``values`` (native values or promises); returns its output literal map."""
     # Entering ``ctx`` gives this call its own copy of flytekit's context stack (see local.context).
     with entered(ctx):
-        inputs = yield Step(
-            literals.inputs_to_literals(ctx, task.name, values, converters.inputs),
-            loop_free=not literals.needs_loop_for_inputs(values, converters.inputs),
-        )
+        converters = literals.TaskConverters.of(task)
+        inputs = literals.inputs_to_literals(ctx, task.name, values, converters.inputs)
         cached = _cached_outputs(task, inputs) if task.metadata.cache else None
         if cached is not None:
             return cached
-        outputs = yield from dispatch_steps(task, child_context(task, ctx), inputs, async_body=async_body)
-    if not isinstance(outputs, LiteralMap):
-        raise AssertionError(f"Task '{task.name}' produced {type(outputs).__name__} in a local run, not outputs")
+        outputs = _checked(task, dispatch(task, child_context(task, ctx), inputs))
     if task.metadata.cache:
         _remember_outputs(task, inputs, outputs)
     return outputs
 
 
-def native_steps(task: PythonTask, ctx: FlyteContext, values: Dict[str, Any], *, async_body: bool) -> Steps[Any]:
-    """Run ``task`` locally and return what a Python call returns: ``None``, a value, or a named tuple."""
-    outputs = yield from output_literals_steps(task, ctx, values, async_body=async_body)
+async def run_local_async(task: PythonTask, ctx: FlyteContext, values: Dict[str, Any]) -> LiteralMap:
+    """:func:`run_local` for a task whose body is awaited on the running loop."""
+    with entered(ctx):
+        converters = literals.TaskConverters.of(task)
+        if literals.inputs_need_loop(values, converters.inputs):
+            inputs = await in_worker_thread(literals.inputs_to_literals, ctx, task.name, values, converters.inputs)
+        else:
+            inputs = literals.inputs_to_literals(ctx, task.name, values, converters.inputs)
+        cached = _cached_outputs(task, inputs) if task.metadata.cache else None
+        if cached is not None:
+            return cached
+        outputs = _checked(task, await dispatch_async(task, child_context(task, ctx), inputs))
+    if task.metadata.cache:
+        _remember_outputs(task, inputs, outputs)
+    return outputs
+
+
+def native_result(task: PythonTask, ctx: FlyteContext, outputs: LiteralMap) -> Any:
+    """What a Python call returns for these output literals: ``None``, a value, or a named tuple."""
     converters = literals.TaskConverters.of(task)
-    natives = yield Step(
-        literals.outputs_to_natives(ctx, outputs, converters.outputs), loop_free=not converters.outputs.needs_loop
-    )
-    return literals.as_call_result(task.python_interface, natives)
+    return literals.as_call_result(task.python_interface, literals.outputs_to_natives(ctx, outputs, converters.outputs))
+
+
+async def native_result_async(task: PythonTask, ctx: FlyteContext, outputs: LiteralMap) -> Any:
+    if literals.TaskConverters.of(task).outputs.needs_loop:
+        return await in_worker_thread(native_result, task, ctx, outputs)
+    return native_result(task, ctx, outputs)

@@ -1,18 +1,20 @@
 """What running a task means once its inputs are literals, locally and inside ``pyflyte-execute``.
 
-:func:`dispatch_steps` is the body of every flytekit_ext task's ``dispatch_execute``: pre-execute hook,
-inputs to native values, the task body, post-execute hook, outputs to literals, decks. In a pod (not a
-local execution) user errors are wrapped the way ``pyflyte-execute`` expects them, so it writes the right
-error document; locally the original exception travels up with flytekit's message prefix.
+Every flytekit_ext task's ``dispatch_execute`` is :func:`dispatch`: pre-execute hook, inputs to native
+values, the task body, post-execute hook, outputs to literals, decks. :func:`dispatch_async` is the same
+sequence for a body awaited on an event loop. Both are straight-line code around one :class:`TaskRun`,
+which owns what they share: the context the body runs in, and what an error becomes. In a pod (not a
+local execution) errors are wrapped the way ``pyflyte-execute`` expects, so it writes the right error
+document; locally the original exception travels up with flytekit's message prefix.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
-from typing import TYPE_CHECKING, Any, Dict, Union
+from typing import TYPE_CHECKING, Any, Dict, Optional, Union
 
-from flytekit.core.context_manager import ExecutionParameters, ExecutionState, FlyteContext
+from flytekit.core.context_manager import ExecutionParameters, FlyteContext
 from flytekit.deck import DeckField
 from flytekit.exceptions.system import (
     FlyteDownloadDataException,
@@ -26,7 +28,7 @@ from flytekit.models.literals import LiteralMap
 
 from flytekit_ext.local import literals
 from flytekit_ext.local.context import derived, entered, shallow_copy
-from flytekit_ext.local.steps import Step, Steps
+from flytekit_ext.local.loops import in_worker_thread, run_coroutine
 
 if TYPE_CHECKING:
     from flytekit.core.base_task import PythonTask
@@ -35,80 +37,139 @@ Outputs = Union[LiteralMap, DynamicJobSpec]
 _DATA_ERRORS = (FlyteUploadDataException, FlyteDownloadDataException)
 
 
-def _decks_enabled(task: PythonTask, params: ExecutionParameters) -> ExecutionParameters:
-    """Turn decks on for this run, on a copy, so the caller's parameters stay as they were."""
-    if DeckField.TIMELINE.value in task.deck_fields:
-        params.decks.append(params.timeline_deck)
-    enabled = shallow_copy(params)
-    enabled._enable_deck = True
-    return enabled
+class TaskRun:
+    """One run of a task's body on literal inputs: the context it runs in, and what its errors become."""
 
+    __slots__ = ("task", "outer_ctx", "ctx", "params", "local", "converters")
 
-def _run_context(task: PythonTask, ctx: FlyteContext) -> tuple[FlyteContext, Any]:
-    """The context the body runs in: the task's pre-execute hook and deck setting applied."""
-    given = ctx.user_space_params
-    params = task.pre_execute(given)
-    if task.enable_deck and params is not None:
-        params = _decks_enabled(task, params)
-    if params is given:
-        return ctx, params
-    state = shallow_copy(ctx.execution_state)
-    state.user_space_params = params
-    return derived(ctx, execution_state=state), params
+    def __init__(self, task: PythonTask, ctx: FlyteContext) -> None:
+        self.task = task
+        self.outer_ctx = ctx
+        self.local = ctx.execution_state is not None and ctx.execution_state.is_local_execution()
+        self.converters = literals.TaskConverters.of(task)
+        given = ctx.user_space_params
+        params = task.pre_execute(given)
+        if task.enable_deck and params is not None:
+            params = self._decks_enabled(params)
+        self.params = params
+        if params is given:
+            self.ctx = ctx
+        else:
+            state = shallow_copy(ctx.execution_state)
+            state.user_space_params = params
+            self.ctx = derived(ctx, execution_state=state)
 
+    def _decks_enabled(self, params: ExecutionParameters) -> ExecutionParameters:
+        """Decks on for this run, on a copy, so the caller's parameters stay as they were."""
+        if DeckField.TIMELINE.value in self.task.deck_fields:
+            params.decks.append(params.timeline_deck)
+        enabled = shallow_copy(params)
+        enabled._enable_deck = True
+        return enabled
 
-def dispatch_steps(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap, *, async_body: bool) -> Steps[Outputs]:
-    """The steps of ``dispatch_execute``; ``async_body`` awaits ``async_execute`` instead of calling ``execute``."""
-    state: ExecutionState = ctx.execution_state
-    local = state.is_local_execution()
-    converters = literals.TaskConverters.of(task)
-    run_ctx, params = _run_context(task, ctx)
-
-    with entered(run_ctx):
-        try:
-            native_inputs: Dict[str, Any] = yield Step(
-                literals.literals_to_natives(run_ctx, inputs, converters.inputs),
-                loop_free=not converters.inputs.needs_loop,
-            )
-        except _DATA_ERRORS:
-            raise
-        except Exception as error:
-            if local:
-                error.args = (f"Error encountered while converting inputs of '{task.name}':\n  {error}",)
-                raise
-            raise FlyteNonRecoverableSystemException(error) from error
-
+    def log_start(self, native_inputs: Dict[str, Any]) -> None:
         if logger.isEnabledFor(logging.INFO):
-            logger.info(f"Invoking {task.name} with inputs: {native_inputs}")
-        try:
-            if async_body:
-                returned = yield Step(task.async_execute(**native_inputs))
-            else:
-                returned = task.execute(**native_inputs)
-                if inspect.iscoroutine(returned):  # a plugin's ``async def execute``
-                    returned = yield Step(returned)
-        except Exception as error:
-            if local:
-                error.args = (f"Error encountered while executing '{task.name}':\n  {error}",)
-                raise
-            raise FlyteUserRuntimeException(error) from error
+            logger.info(f"Invoking {self.task.name} with inputs: {native_inputs}")
 
-        returned = task.post_execute(params, returned)
-        if isinstance(returned, (LiteralMap, DynamicJobSpec)):
-            return returned  # a dynamic task's workflow, or its already-resolved outputs
+    def input_failure(self, error: Exception) -> BaseException:
+        """What to raise when the inputs cannot be converted to Python values."""
+        if isinstance(error, _DATA_ERRORS):
+            return error
+        if self.local:
+            error.args = (f"Error encountered while converting inputs of '{self.task.name}':\n  {error}",)
+            return error
+        return _caused(FlyteNonRecoverableSystemException(error), error)
 
-        try:
-            outputs_by_name = literals.returned_by_name(task.python_interface, converters.outputs.by_name, returned)
-            output_map = yield Step(
-                literals.outputs_to_literals(run_ctx, task.name, outputs_by_name, converters.outputs),
-                loop_free=not converters.outputs.needs_loop,
-            )
-            if task.enable_deck:
-                task._write_decks(native_inputs, outputs_by_name, ctx, params)
-        except _DATA_ERRORS:
-            raise
-        except Exception as error:
-            if local:
-                raise
-            raise FlyteNonRecoverableSystemException(error) from error
+    def body_failure(self, error: Exception) -> BaseException:
+        """What to raise when the task's body raises: the user's error, marked as such in a pod."""
+        if self.local:
+            error.args = (f"Error encountered while executing '{self.task.name}':\n  {error}",)
+            return error
+        return _caused(FlyteUserRuntimeException(error), error)
+
+    def output_failure(self, error: Exception) -> BaseException:
+        """What to raise when the outputs cannot be converted to literals."""
+        if self.local or isinstance(error, _DATA_ERRORS):
+            return error
+        return _caused(FlyteNonRecoverableSystemException(error), error)
+
+    def finished_early(self, returned: Any) -> Optional[Outputs]:
+        """A dynamic task's workflow, or its already-resolved outputs, need no conversion."""
+        return returned if isinstance(returned, (LiteralMap, DynamicJobSpec)) else None
+
+    def outputs(self, native_inputs: Dict[str, Any], returned: Any) -> LiteralMap:
+        """Convert what the body returned and write the decks (synchronous: may block on conversions)."""
+        task = self.task
+        by_name = literals.returned_by_name(task.python_interface, self.converters.outputs.by_name, returned)
+        output_map = literals.outputs_to_literals(self.ctx, task.name, by_name, self.converters.outputs)
+        if task.enable_deck:
+            task._write_decks(native_inputs, by_name, self.outer_ctx, self.params)
         return output_map
+
+
+def _caused(wrapper: BaseException, cause: BaseException) -> BaseException:
+    wrapper.__cause__ = cause
+    return wrapper
+
+
+def dispatch(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap) -> Outputs:
+    """Run ``task`` on ``inputs`` here, synchronously; an async body runs on a loop of its own."""
+    run = TaskRun(task, ctx)
+    with entered(run.ctx):
+        try:
+            native_inputs = literals.literals_to_natives(run.ctx, inputs, run.converters.inputs)
+        except Exception as error:
+            raise run.input_failure(error) from None
+        run.log_start(native_inputs)
+        try:
+            returned = task.execute(**native_inputs)
+            if inspect.iscoroutine(returned):  # a plugin's ``async def execute``
+                returned = run_coroutine(returned)
+        except Exception as error:
+            raise run.body_failure(error) from None
+        returned = task.post_execute(run.params, returned)
+        early = run.finished_early(returned)
+        if early is not None:
+            return early
+        try:
+            return run.outputs(native_inputs, returned)
+        except Exception as error:
+            raise run.output_failure(error) from None
+
+
+async def dispatch_async(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap) -> Outputs:
+    """Run ``task`` on ``inputs`` on the running loop, awaiting an async body (``async_execute`` if it has one).
+
+    Conversions through asynchronous transformers happen on a worker thread, so the loop never blocks.
+    """
+    run = TaskRun(task, ctx)
+    convert_inputs_off_loop = run.converters.inputs.needs_loop
+    convert_outputs_off_loop = run.converters.outputs.needs_loop or task.enable_deck
+    with entered(run.ctx):
+        try:
+            if convert_inputs_off_loop:
+                native_inputs = await in_worker_thread(
+                    literals.literals_to_natives, run.ctx, inputs, run.converters.inputs
+                )
+            else:
+                native_inputs = literals.literals_to_natives(run.ctx, inputs, run.converters.inputs)
+        except Exception as error:
+            raise run.input_failure(error) from None
+        run.log_start(native_inputs)
+        try:
+            body = getattr(task, "async_execute", None)
+            returned = await body(**native_inputs) if body is not None else task.execute(**native_inputs)
+            if inspect.iscoroutine(returned):  # a plugin's ``async def execute``
+                returned = await returned
+        except Exception as error:
+            raise run.body_failure(error) from None
+        returned = task.post_execute(run.params, returned)
+        early = run.finished_early(returned)
+        if early is not None:
+            return early
+        try:
+            if convert_outputs_off_loop:
+                return await in_worker_thread(run.outputs, native_inputs, returned)
+            return run.outputs(native_inputs, returned)
+        except Exception as error:
+            raise run.output_failure(error) from None

@@ -3,9 +3,10 @@
 Every local call converts its inputs and outputs through flytekit's type transformers, so a value that
 would not survive the trip to a cluster fails here too, with the messages flytekit gives. What is saved is
 the lookup: ``TypeEngine`` searches its registry (and checks its lazy imports) on every conversion, while a
-:class:`Converter` finds its transformer once per task and type. Conversions through synchronous
-transformers (ints, strings, dataclasses, files, ...) run inline; only asynchronous ones (lists, dicts,
-unions, ...) need an event loop.
+:class:`Converter` finds its transformer once per task and type. Conversions are synchronous; the few
+transformers that are coroutines (lists, dicts, unions) run on an event loop of their own
+(:func:`~flytekit_ext.local.loops.run_coroutine`), and callers on an event loop convert such values on a
+worker thread (``needs_loop``) so the loop is never blocked.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from flytekit.models.interface import Variable
 from flytekit.models.literals import Literal, LiteralMap
 from flytekit.models.types import LiteralType
 
+from flytekit_ext.local.loops import run_coroutine
+
 
 class Converter:
     """Converts values of one Python type to and from literals of one literal type."""
@@ -41,16 +44,18 @@ class Converter:
         self.needs_loop = isinstance(self.transformer, AsyncTypeTransformer)
         self.hashed = is_annotated(python_type)  # only an Annotated[..., HashMethod] type carries a hash
 
-    def _checked(self, value: Any) -> Optional[Literal]:
-        """flytekit's checks before a conversion; a promise already holds its literal."""
+    def to_literal(self, ctx: FlyteContext, value: Any) -> Literal:
+        """flytekit's checks and conversion; a promise (of a local workflow run) already holds its literal."""
         TypeEngine.to_literal_checks(value, self.python_type, self.literal_type)
         if isinstance(value, Promise):
             return value.val
-        if self.transformer.type_assertions_enabled:
-            self.transformer.assert_type(self.python_type, value)
-        return None
-
-    def _finished(self, literal: Literal, value: Any) -> Literal:
+        transformer: Any = self.transformer
+        if transformer.type_assertions_enabled:
+            transformer.assert_type(self.python_type, value)
+        if self.needs_loop:
+            literal = run_coroutine(transformer.async_to_literal(ctx, value, self.python_type, self.literal_type))
+        else:
+            literal = transformer.to_literal(ctx, value, self.python_type, self.literal_type)
         scalar = literal.scalar
         if scalar is None or scalar.primitive is None:  # only blobs and containers can hold flyte:// URIs
             modify_literal_uris(literal)
@@ -58,32 +63,10 @@ class Converter:
             literal.hash = TypeEngine.calculate_hash(value, self.python_type)
         return literal
 
-    def to_literal(self, ctx: FlyteContext, value: Any) -> Literal:
-        """Synchronous conversion; only for converters that do not need an event loop."""
-        ready = self._checked(value)
-        if ready is not None:
-            return ready
-        return self._finished(self.transformer.to_literal(ctx, value, self.python_type, self.literal_type), value)
-
-    async def to_literal_async(self, ctx: FlyteContext, value: Any) -> Literal:
-        if not self.needs_loop:
-            return self.to_literal(ctx, value)
-        ready = self._checked(value)
-        if ready is not None:
-            return ready
-        transformer: Any = self.transformer
-        literal = await transformer.async_to_literal(ctx, value, self.python_type, self.literal_type)
-        return self._finished(literal, value)
-
     def to_python(self, ctx: FlyteContext, literal: Literal) -> Any:
-        if literal.offloaded_metadata:
-            return TypeEngine.to_python_value(ctx, literal, self.python_type)
+        if self.needs_loop or literal.offloaded_metadata:
+            return run_coroutine(TypeEngine.async_to_python_value(ctx, literal, self.python_type))
         return self.transformer.to_python_value(ctx, literal, self.python_type)
-
-    async def to_python_async(self, ctx: FlyteContext, literal: Literal) -> Any:
-        if not self.needs_loop:
-            return self.to_python(ctx, literal)
-        return await TypeEngine.async_to_python_value(ctx, literal, self.python_type)
 
 
 class Converters:
@@ -96,6 +79,23 @@ class Converters:
         self.needs_loop = any(c.needs_loop for c in self.by_name.values())
 
 
+class TaskConverters:
+    """The converters of a task's inputs and outputs, made once per task."""
+
+    __slots__ = ("inputs", "outputs")
+
+    def __init__(self, task: Any) -> None:
+        self.inputs = Converters(task.python_interface.inputs, task.interface.inputs)
+        self.outputs = Converters(task.python_interface.outputs, task.interface.outputs)
+
+    @staticmethod
+    def of(task: Any) -> TaskConverters:
+        found: Optional[TaskConverters] = task.__dict__.get("_flytekit_ext_converters")
+        if found is None:
+            found = task.__dict__["_flytekit_ext_converters"] = TaskConverters(task)
+        return found
+
+
 def _holds_promise(value: Any) -> bool:
     if isinstance(value, Promise):
         return True
@@ -106,35 +106,21 @@ def _holds_promise(value: Any) -> bool:
     return False
 
 
-def needs_loop_for_inputs(values: Dict[str, Any], inputs: Converters) -> bool:
-    """Whether converting these call inputs needs an event loop: async transformers, or promises to resolve."""
-    return (
-        inputs.needs_loop
-        or any(_holds_promise(v) for v in values.values() if not isinstance(v, Promise))
-        or any(isinstance(v, Promise) and v.attr_path for v in values.values())
-    )
+def _needs_resolving(value: Any) -> bool:
+    """A promise with an attribute path (``t().x``), or a container holding promises."""
+    if isinstance(value, Promise):
+        return bool(value.attr_path)
+    return isinstance(value, (list, tuple, dict)) and _holds_promise(value)
 
 
-async def inputs_to_literals(
-    ctx: FlyteContext, task_name: str, values: Dict[str, Any], inputs: Converters
-) -> LiteralMap:
+def inputs_to_literals(ctx: FlyteContext, task_name: str, values: Dict[str, Any], inputs: Converters) -> LiteralMap:
     """Convert call inputs (native values, or promises of a local workflow run) to a literal map."""
     literals: Dict[str, Literal] = {}
     for name, value in values.items():
         try:
-            if (
-                not isinstance(value, Promise)
-                and _holds_promise(value)
-                or isinstance(value, Promise)
-                and value.attr_path
-            ):
-                value = await resolve_attr_path_recursively(value)
-            converter = inputs.by_name[name]
-            literals[name] = (
-                await converter.to_literal_async(ctx, value)
-                if converter.needs_loop
-                else converter.to_literal(ctx, value)
-            )
+            if _needs_resolving(value):
+                value = run_coroutine(resolve_attr_path_recursively(value))
+            literals[name] = inputs.by_name[name].to_literal(ctx, value)
         except TypeTransformerFailedError as error:
             error.args = (
                 f"Failed to convert inputs of task '{task_name}':\n  Failed argument '{name}': {error.args[0]}",
@@ -143,31 +129,19 @@ async def inputs_to_literals(
     return LiteralMap(literals=literals)
 
 
-async def literals_to_natives(ctx: FlyteContext, literal_map: LiteralMap, side: Converters) -> Dict[str, Any]:
+def literals_to_natives(ctx: FlyteContext, literal_map: LiteralMap, side: Converters) -> Dict[str, Any]:
     """Native values of a literal map's entries that the interface names."""
-    natives: Dict[str, Any] = {}
-    for name, literal in literal_map.literals.items():
-        converter = side.by_name.get(name)
-        if converter is not None:
-            natives[name] = (
-                await converter.to_python_async(ctx, literal)
-                if converter.needs_loop
-                else converter.to_python(ctx, literal)
-            )
-    return natives
+    by_name = side.by_name
+    return {name: by_name[name].to_python(ctx, lit) for name, lit in literal_map.literals.items() if name in by_name}
 
 
-async def outputs_to_natives(ctx: FlyteContext, literal_map: LiteralMap, outputs: Converters) -> Dict[str, Any]:
+def outputs_to_natives(ctx: FlyteContext, literal_map: LiteralMap, outputs: Converters) -> Dict[str, Any]:
     """Output literals back to native values, as a caller receives them."""
     values: Dict[str, Any] = {}
     for position, (name, converter) in enumerate(outputs.by_name.items()):
         literal = literal_map.literals[name]
         try:
-            values[name] = (
-                await converter.to_python_async(ctx, literal)
-                if converter.needs_loop
-                else converter.to_python(ctx, literal)
-            )
+            values[name] = converter.to_python(ctx, literal)
         except Exception as error:
             key = name if name != f"o{position}" else position
             raise TypeError(
@@ -203,9 +177,7 @@ def returned_by_name(interface: Interface, names: Iterable[str], returned: Any) 
     return {name: returned[i] for i, name in enumerate(ordered)}
 
 
-async def outputs_to_literals(
-    ctx: FlyteContext, task_name: str, by_name: Dict[str, Any], outputs: Converters
-) -> LiteralMap:
+def outputs_to_literals(ctx: FlyteContext, task_name: str, by_name: Dict[str, Any], outputs: Converters) -> LiteralMap:
     """What a task body returned, as its output literal map; errors name the task and the output."""
     literals: Dict[str, Literal] = {}
     for position, (name, value) in enumerate(by_name.items()):
@@ -215,11 +187,7 @@ async def outputs_to_literals(
                 f"Output({name}) in task '{task_name}' received a tuple {value}, instead of {converter.python_type}"
             )
         try:
-            literals[name] = (
-                await converter.to_literal_async(ctx, value)
-                if converter.needs_loop
-                else converter.to_literal(ctx, value)
-            )
+            literals[name] = converter.to_literal(ctx, value)
         except Exception as error:
             key = name if name != f"o{position}" else position
             error.args = (
@@ -231,18 +199,6 @@ async def outputs_to_literals(
     return LiteralMap(literals=literals)
 
 
-class TaskConverters:
-    """The converters of a task's inputs and outputs, made once per task."""
-
-    __slots__ = ("inputs", "outputs")
-
-    def __init__(self, task: Any) -> None:
-        self.inputs = Converters(task.python_interface.inputs, task.interface.inputs)
-        self.outputs = Converters(task.python_interface.outputs, task.interface.outputs)
-
-    @staticmethod
-    def of(task: Any) -> TaskConverters:
-        found: Optional[TaskConverters] = task.__dict__.get("_flytekit_ext_converters")
-        if found is None:
-            found = task.__dict__["_flytekit_ext_converters"] = TaskConverters(task)
-        return found
+def inputs_need_loop(values: Dict[str, Any], inputs: Converters) -> bool:
+    """Whether converting these call inputs runs coroutines (async transformers, or promises to resolve)."""
+    return inputs.needs_loop or any(_needs_resolving(v) for v in values.values())

@@ -1,12 +1,9 @@
 """Running coroutines from synchronous code, and synchronous code from coroutines.
 
-Three situations, each with the cheapest correct answer:
-
-* a coroutine that never suspends (literal conversion through synchronous type transformers) is driven by
-  hand: no event loop at all;
-* a coroutine that suspends, called from a thread with no running loop, runs on that thread's own loop;
-* called from a thread whose loop is already running (a synchronous task called inside async code), it runs
-  on a helper thread's loop, because a running loop cannot be re-entered.
+* A coroutine run from a thread with no running loop runs on that thread's own loop.
+* Run from a thread whose loop is already running (synchronous code called inside async code), it runs on a
+  helper thread's loop, because a running loop cannot be re-entered.
+* Blocking code called from async code runs on a worker thread, with the caller's context.
 """
 
 from __future__ import annotations
@@ -16,7 +13,7 @@ import concurrent.futures
 import contextvars
 import functools
 import threading
-from typing import Any, Awaitable, Callable, Coroutine, Generator, TypeVar
+from typing import Any, Callable, Coroutine, TypeVar
 
 T = TypeVar("T")
 
@@ -71,53 +68,18 @@ def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
     return _helper.run(coro)
 
 
-class _Resume:
-    """Continues, under a real event loop, a coroutine that was started by hand and then suspended."""
-
-    __slots__ = ("_coro", "_first")
-
-    def __init__(self, coro: Coroutine[Any, Any, Any], first: Any) -> None:
-        self._coro = coro
-        self._first = first
-
-    def __await__(self) -> Generator[Any, Any, Any]:
-        value = self._first
-        while True:
-            try:
-                sent = yield value
-            except GeneratorExit:
-                self._coro.close()
-                raise
-            except BaseException as error:  # noqa: B902 - thrown in by the loop, e.g. cancellation
-                try:
-                    value = self._coro.throw(error)
-                except StopIteration as done:
-                    return done.value
-            else:
-                try:
-                    value = self._coro.send(sent)
-                except StopIteration as done:
-                    return done.value
-
-
-async def _await(awaitable: Awaitable[T]) -> T:
-    return await awaitable
-
-
-def drive(coro: Coroutine[Any, Any, T]) -> T:
-    """Run ``coro`` to completion, without an event loop while it does not suspend.
-
-    Only for coroutines that do not call event-loop functions before their first suspension (flytekit's
-    synchronous type transformers, wrapped by ``TypeEngine.async_to_literal``).
-    """
-    try:
-        first = coro.send(None)
-    except StopIteration as done:
-        return done.value
-    return run_coroutine(_await(_Resume(coro, first)))
-
-
 _worker_pool = concurrent.futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix="flytekit-ext-worker")
+
+
+def off_loop_thread(fn: Callable[..., T], *args: Any) -> T:
+    """Call ``fn`` here, unless this thread runs an event loop: then on a worker thread, waiting for it.
+
+    A synchronous task called directly inside async code still blocks its caller, but its body does not run
+    on the loop's thread, so it may use ``asyncio.run`` itself.
+    """
+    if _running_loop() is None:
+        return fn(*args)
+    return _worker_pool.submit(contextvars.copy_context().run, fn, *args).result()
 
 
 async def in_worker_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -19,10 +19,9 @@ from flytekit.models.dynamic_job import DynamicJobSpec
 from flytekit_ext.calls import CallOverrides, call, call_async, in_workflow_body
 from flytekit_ext.calls.arguments import bind
 from flytekit_ext.calls.local import PromiseOutputs, promises_for
-from flytekit_ext.local.call import output_literals_steps
+from flytekit_ext.local.call import run_local
 from flytekit_ext.local.context import current_context
-from flytekit_ext.local.dispatch import dispatch_steps
-from flytekit_ext.local.steps import run_steps
+from flytekit_ext.local.dispatch import dispatch
 from flytekit_ext.patterns.override import OverriddenTask
 from flytekit_ext.resolver import default_task_resolver, load_task_by_reference
 
@@ -94,11 +93,11 @@ class TaskCalls:
         self, ctx: FlyteContext, input_literal_map: literal_models.LiteralMap
     ) -> Union[literal_models.LiteralMap, DynamicJobSpec]:
         """Convert input literals to Python, run the task, convert its outputs to literals (also in a pod)."""
-        return run_steps(dispatch_steps(self, ctx, input_literal_map, async_body=False))
+        return dispatch(self, ctx, input_literal_map)
 
     def local_execute(self, ctx: FlyteContext, **kwargs: Any) -> PromiseOutputs:
         """Run locally on native values or promises; outputs come back as promises holding literals."""
-        outputs = run_steps(output_literals_steps(self, ctx, kwargs, async_body=False))
+        outputs = run_local(self, ctx, kwargs)
         return promises_for(self, outputs)
 
     def _write_decks(

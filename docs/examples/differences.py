@@ -1,0 +1,43 @@
+"""Where flytekit_ext tasks behave differently from flytekit's (and better): each case is run by a test."""
+
+import asyncio
+
+from flytekit_ext import eager, task, workflow
+
+
+@task
+async def fetch(x: int) -> int:
+    await asyncio.sleep(0)
+    return x * 10
+
+
+@eager
+async def fetch_twice(x: int) -> int:
+    return await fetch(x=x) + await fetch(x=x)
+
+
+@workflow
+def uses_async(x: int) -> int:
+    # flytekit: fetch(x=x) would be an un-awaited coroutine here and the workflow would fail to compile.
+    # flytekit_ext: a node, like any task; so is an eager task.
+    return fetch_twice(x=fetch(x=x))
+
+
+@task
+def inner(x: int) -> int:
+    return x + 1
+
+
+@task
+def outer(x: int) -> int:
+    # flytekit: logs an error and returns a Promise. flytekit_ext: runs here and returns an int.
+    return inner(x=x) * 2
+
+
+@task
+def needs_input(x: int) -> int:
+    return x
+
+
+# needs_input() raises, before the body runs:
+#   TypeError: Task 'differences.needs_input' is missing required input(s): 'x' (int)

@@ -1,0 +1,256 @@
+"""The documentation site's own examples, run as tests, and the source excerpts its pages include.
+
+The pages include whole example files (pymdownx.snippets), so what a page shows is what runs here. The
+seed examples the pages also include are run by test_docs_examples.py.
+"""
+
+import asyncio
+import importlib
+import math
+import re
+import time
+from pathlib import Path
+
+import pytest
+from flytekit.configuration import Image, ImageConfig, SerializationSettings
+from flytekit.core.array_node_map_task import ArrayNodeMapTask
+
+import flytekit_ext
+from flytekit_ext.calls import runner_for
+from flytekit_ext.calls.compile import CompileRunner
+from flytekit_ext.calls.local import LocalRunner
+from flytekit_ext.local.context import current_context
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+EXAMPLES = DOCS / "examples"
+
+SETTINGS = SerializationSettings(
+    project="p", domain="d", version="v", image_config=ImageConfig(default_image=Image(name="i", fqn="img", tag="t"))
+)
+
+
+@pytest.fixture
+def example(monkeypatch):
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    return importlib.import_module
+
+
+# --- the pages include what exists ------------------------------------------------------------------------
+
+SNIPPET = re.compile(r'^--8<-- "([^"]+)"$', re.MULTILINE)
+
+
+def _snippets():
+    for page in sorted(DOCS.rglob("*.md")):
+        for target in SNIPPET.findall(page.read_text()):
+            yield page.relative_to(DOCS).as_posix(), target
+
+
+def test_every_included_file_exists():
+    found = list(_snippets())
+    assert found, "the pages include their examples with --8<--"
+    for page, target in found:
+        assert (ROOT / target.split(":")[0]).is_file(), f"{page} includes missing {target}"
+
+
+# Line ranges of source files shown in architecture.md: if the source moves, these fail, not the page.
+SOURCE_EXCERPTS = {
+    "flytekit_ext/calls/route.py:21:47": ("_compile = CompileRunner()", "    return _local"),
+    "flytekit_ext/calls/route.py:64:71": ("def call(", "    return runner.run(ctx, task, inputs, overrides)"),
+}
+
+
+def test_included_source_ranges_still_show_what_the_page_says():
+    ranged = {target for _, target in _snippets() if target.count(":") == 2}
+    assert ranged == set(SOURCE_EXCERPTS)
+    for target, (first, last) in SOURCE_EXCERPTS.items():
+        path, start, end = target.split(":")
+        lines = (ROOT / path).read_text().splitlines()
+        assert lines[int(start) - 1].startswith(first), target
+        assert lines[int(end) - 1] == last, target
+
+
+# --- index, getting started ---------------------------------------------------------------------------------
+
+
+def test_convert_project(example):
+    module = example("convert_project")
+    assert module.report(values=[1, -2, 3]) == "total 6"
+    assert module.report(values=[]) == "total 0"
+    assert module.report_plan() == "total 6"
+    assert module.total_of(values=[2, -5]) == 3
+    assert isinstance(module.clean, flytekit_ext.PythonFunctionTask)
+
+
+# --- architecture -------------------------------------------------------------------------------------------
+
+
+def test_routing(example):
+    module = example("routing")
+    assert isinstance(runner_for(current_context()), LocalRunner)
+    assert module.add_one(x=1) == 2
+    assert module.add_two(x=1) == 3
+    assert [node.flyte_entity for node in module.add_two_wf.nodes] == [module.add_one, module.slow_add_one]
+    assert module.add_two_wf(x=1) == 3
+    started = time.perf_counter()
+    assert asyncio.run(module.add_many(n=10)) == 1 + sum(range(1, 11))
+    assert time.perf_counter() - started < 0.45  # ten 0.05 s calls together, not one after another
+
+
+def test_compiling_a_workflow_uses_the_compile_runner():
+    seen = []
+
+    @flytekit_ext.workflow
+    def wf() -> None:
+        seen.append(runner_for(current_context()))
+
+    wf.compile()  # flytekit compiles a workflow when it is first used, not when it is decorated
+    assert isinstance(seen[0], CompileRunner)
+
+
+# --- tasks --------------------------------------------------------------------------------------------------
+
+
+def test_task_classes(example):
+    module = example("task_classes")
+    assert type(module.tokenize) is flytekit_ext.PythonFunctionTask
+    assert type(module.count_words) is flytekit_ext.AsyncPythonFunctionTask
+    assert type(module.count_each) is flytekit_ext.PythonFunctionTask
+    assert type(module.total_words) is flytekit_ext.EagerAsyncPythonFunctionTask
+    assert isinstance(module.shout, flytekit_ext.PythonInstanceTask)
+    assert (module.count_words.short_name, module.total_words.short_name) == ("count", "total")
+    assert module.count_words.metadata.retries == 3 and module.count_words.metadata.cache
+    assert module.tokenize(text="a b") == ["a", "b"]
+    assert asyncio.run(module.count_words(text="a b c")) == 3
+    assert module.count_each(texts=["a", "a b"]) == [1, 2]
+    assert asyncio.run(module.total_words(texts=["a", "a b"])) == 3
+    assert module.shout(text="hi") == "HI"
+
+
+def test_the_command_on_the_tasks_page(example):
+    module = example("task_classes")
+    command = module.tokenize.get_command(SETTINGS)
+    page = (DOCS / "tasks.md").read_text()
+    shown = re.search(r"^pyflyte-execute .*?task-name tokenize$", page, re.MULTILINE | re.DOTALL).group(0)
+    assert shown.split() == command
+    assert module.shout.get_command(SETTINGS)[-4:] == ["task-module", "task_classes", "task-name", "shout"]
+
+
+def test_differences(example):
+    module = example("differences")
+    assert [type(n.flyte_entity).__name__ for n in module.uses_async.nodes] == [
+        "AsyncPythonFunctionTask",
+        "EagerAsyncPythonFunctionTask",
+    ]
+    assert module.uses_async(x=1) == 200
+    assert module.outer(x=1) == 4
+    with pytest.raises(TypeError, match=r"Task 'differences.needs_input' is missing required input\(s\): 'x' \(int\)"):
+        module.needs_input()
+
+
+# --- patterns -----------------------------------------------------------------------------------------------
+
+
+def test_forward_details(example):
+    module = example("forward_details")
+    assert module.normalize.forward([1.0, 3.0]) == [0.25, 0.75]
+    assert module.normalize_all(batches=[[1.0, 1.0], [1.0, 3.0]]) == [[0.5, 0.5], [0.25, 0.75]]
+
+
+def test_forward_in_a_workflow_is_a_runtime_error(example):
+    module = example("forward_details")
+    with pytest.raises(RuntimeError, match="forward"):
+
+        @flytekit_ext.workflow
+        def wf(values: list[float]) -> list[float]:
+            return module.normalize.forward(values)
+
+        wf.compile()
+
+
+def test_aio_concurrent(example):
+    module = example("aio_concurrent")
+    asyncio.run(module.fetch_all(n=1))  # warm up: the first run imports and starts threads
+    started = time.perf_counter()
+    assert asyncio.run(module.fetch_all(n=10)) == [*range(10), 20]
+    assert time.perf_counter() - started < 1.2  # ten 0.2 s sleeps on worker threads, not 2 s in a row
+
+
+def test_a_direct_sync_call_in_async_code_may_use_asyncio_run(example):
+    # What the .aio and async-interop pages say: even without .aio the sync body runs off the loop's thread.
+    module = example("aio_concurrent")
+
+    @flytekit_ext.eager
+    async def direct(x: int) -> int:
+        return module.uses_asyncio_run(x=x)
+
+    assert asyncio.run(direct(x=1)) == asyncio.run(module.uses_asyncio_run.aio(x=1))
+
+
+def test_override_options(example):
+    module = example("override_options")
+    first, second = module.sweep.nodes
+    assert first.metadata.name == "train"
+    assert second.metadata.name == "train-high"
+    assert second.metadata.retries.retries == 3
+    assert second.metadata.timeout.total_seconds() == 7200
+    assert module.train_model.metadata.retries == 0  # the task itself is unchanged
+    assert module.sweep(low=0.5, high=0.25) == [2.0, 4.0]
+    assert asyncio.run(module.sweep_eager(rates=[0.5, 0.25])) == [2.0, 4.0]
+
+
+def test_override_keys_on_the_page_are_the_accepted_ones():
+    from flytekit_ext.calls.overrides import _NODE_OVERRIDE_KEYS
+
+    page = (DOCS / "patterns" / "short-name-and-override.md").read_text()
+    listed = page.split("except `name`:", 1)[1].split(". An unknown key", 1)[0]
+    assert set(re.findall(r"`(\w+)`", listed)) == set(_NODE_OVERRIDE_KEYS)
+
+
+def test_callables_sync(example):
+    module = example("callables_sync")
+    assert module.apply_twice(x=2, fn=module.square) == 16
+    assert module.apply_twice(x=2, fn=module.offset_by(10)) == 22
+    assert module.squares_twice(x=2) == 16
+
+
+def test_map_patterns(example):
+    module = example("map_patterns")
+    first, nan, last = module.safe_inverses(xs=[1, 0, 4])
+    assert (first, last) == (1.0, 0.25) and math.isnan(nan)
+    assert asyncio.run(module.first_pages(n=20)) == [f"page {i}" for i in range(20)]
+    assert asyncio.run(module.scaled(xs=[1, 2, 3, 4])) == [10, 20, 30]
+    assert isinstance(module.scaled_wf.nodes[0].flyte_entity, ArrayNodeMapTask)
+    assert module.scaled_wf(xs=[1, 2], factors=[3, 4]) == [3, 8]
+
+
+def test_async_interop(example):
+    module = example("async_interop")
+    assert asyncio.run(module.scores_gathered(n=4)) == [0, 1, 4, 9]
+    assert asyncio.run(module.scores_with_timeout(n=3, seconds=5.0)) == [0, 1, 4]
+    with pytest.raises(TimeoutError):
+        asyncio.run(module.scores_with_timeout(n=3, seconds=0.01))
+    assert asyncio.run(module.scores_in_threads(x=2)) == [4, 9]
+    assert module.main() == [0, 1, 4, 9]
+
+
+def test_closing_a_map_early_cancels_the_items_in_flight():
+    finished = []
+
+    @flytekit_ext.task
+    async def page(x: int) -> int:
+        await asyncio.sleep(0 if x == 0 else 0.5)
+        finished.append(x)
+        return x
+
+    results = flytekit_ext.map(page, range(100), concurrency=4)
+    assert next(results) == 0
+    started = time.perf_counter()
+    results.close()
+    assert time.perf_counter() - started < 0.4  # cancelled, not waited for
+    assert next(results, None) is None
+    from flytekit_ext.local.loops import run_coroutine
+
+    run_coroutine(asyncio.sleep(0.6))  # the loop the items ran on runs again: a leftover item would finish now
+    assert finished == [0]
