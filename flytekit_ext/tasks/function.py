@@ -6,12 +6,14 @@ from typing import Any, Callable, Dict, Iterable, List, TypeVar
 
 from flytekit.core import python_function_task as flytekit_tasks
 from flytekit.core.base_task import TaskResolverMixin
+from flytekit.core.context_manager import flyte_context_Var
 from flytekit.core.tracker import is_functools_wrapped_module_level, isnested, istestfunction
 from typing_extensions import TypeAlias
 
+from flytekit_ext.calls import in_workflow_body
 from flytekit_ext.local.decks import add_function_decks
 from flytekit_ext.resolver import default_task_resolver
-from flytekit_ext.tasks.mixin import TaskCalls
+from flytekit_ext.tasks.mixin import TaskCalls, forward_in_workflow_error
 
 T = TypeVar("T")
 
@@ -70,7 +72,11 @@ class PythonFunctionTask(TaskCalls, flytekit_tasks.PythonFunctionTask[T]):
         )
         self._set_short_name(short_name, task_function.__name__)
 
-    def _forward(self, *args: Any, **kwargs: Any) -> Any:
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the task's function right here: no literals, no node, no execution, no deck."""
+        stack = flyte_context_Var.get()  # read directly: forward must cost well under a microsecond
+        if stack and in_workflow_body(stack[-1]):
+            raise forward_in_workflow_error(self.name)
         return self._task_function(*args, **kwargs)
 
     def execute(self, **kwargs: Any) -> Any:

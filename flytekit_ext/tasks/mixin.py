@@ -26,6 +26,13 @@ from flytekit_ext.patterns.override import OverriddenTask
 from flytekit_ext.resolver import default_task_resolver, load_task_by_reference
 
 
+def forward_in_workflow_error(task_name: str) -> RuntimeError:
+    return RuntimeError(
+        f"{task_name}.forward() was called inside a @workflow; a workflow body is compiled, not run, "
+        f"so there is nothing to forward to. Call the task itself to add a node."
+    )
+
+
 class TaskCalls:
     """Mixed in before a flytekit task class; the class it is mixed into supplies the task machinery."""
 
@@ -69,10 +76,7 @@ class TaskCalls:
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """Run the task's body right here: no literals, no node, no execution, no deck."""
         if in_workflow_body(current_context()):
-            raise RuntimeError(
-                f"{self.name}.forward() was called inside a @workflow; a workflow body is compiled, not run, "
-                f"so there is nothing to forward to. Call the task itself to add a node."
-            )
+            raise forward_in_workflow_error(self.name)
         return self._forward(*args, **kwargs)
 
     def _forward(self, *args: Any, **kwargs: Any) -> Any:

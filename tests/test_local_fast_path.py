@@ -1,0 +1,74 @@
+"""What the fast local path keeps from flytekit (decks, sandbox, caching of lookups) and what it avoids."""
+
+import asyncio
+import os
+import sys
+from importlib import metadata
+
+import flytekit
+
+import flytekit_ext
+from flytekit_ext.local.decks import installed_distributions
+
+
+def test_dependencies_deck_lists_what_importlib_metadata_lists():
+    ours = {name.lower(): version for name, version in installed_distributions(tuple(sys.path))}
+    theirs = {d.metadata["Name"].lower(): d.version for d in metadata.distributions() if d.metadata["Name"]}
+    assert ours.keys() == theirs.keys()
+    assert ours["flytekit"] == metadata.version("flytekit")
+
+
+def test_sandbox_is_made_only_when_the_task_asks_for_it():
+    seen = {}
+
+    @flytekit_ext.task
+    def no_sandbox(x: int) -> int:
+        return x
+
+    @flytekit_ext.task
+    def uses_sandbox(x: int) -> str:
+        directory = flytekit.current_context().working_directory
+        seen["dir"] = directory
+        with open(os.path.join(directory, "scratch.txt"), "w") as out:
+            out.write(str(x))
+        return directory
+
+    root = flytekit.current_context().working_directory
+    before = set(os.listdir(os.path.dirname(str(root)) or "."))
+    no_sandbox(x=1)
+    assert set(os.listdir(os.path.dirname(str(root)) or ".")) == before
+
+    first, second = uses_sandbox(x=1), uses_sandbox(x=2)
+    assert first != second  # each call gets its own folder, as in flytekit
+    assert os.path.isdir(first) and os.path.exists(os.path.join(first, "scratch.txt"))
+
+
+def test_decks_are_written_for_tasks_that_enable_them(tmp_path, monkeypatch):
+    @flytekit_ext.task(enable_deck=True)
+    def with_decks(x: int) -> int:
+        return x * 2
+
+    assert with_decks(x=2) == 4
+
+
+def checkpoints(x: int) -> str:
+    checkpoint = flytekit.current_context().checkpoint
+    checkpoint.write(b"progress")
+    return f"{checkpoint.read()!r} {sorted(os.listdir(checkpoint._checkpoint_dest))}"
+
+
+def test_checkpoint_is_available_lazily_and_behaves_as_in_flytekit():
+    assert flytekit_ext.task(checkpoints)(x=1) == flytekit.task(checkpoints)(x=1)
+
+
+def test_eager_run_with_default_decks_is_quick():
+    @flytekit_ext.task
+    async def child(x: int) -> int:
+        return x
+
+    @flytekit_ext.eager
+    async def parent(n: int) -> int:
+        return sum(await asyncio.gather(*(child(x=i) for i in range(n))))
+
+    assert parent.enable_deck  # eager tasks keep flytekit's default: decks on
+    assert asyncio.run(parent(n=10)) == 45
