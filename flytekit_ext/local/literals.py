@@ -32,10 +32,13 @@ from flytekit.models.types import LiteralType
 from flytekit_ext.local.loops import run_coroutine
 
 
+_CHECKED_BY_TRANSFORMER = frozenset({int, float, str, bool})
+
+
 class Converter:
     """Converts values of one Python type to and from literals of one literal type."""
 
-    __slots__ = ("python_type", "literal_type", "transformer", "needs_loop", "hashed")
+    __slots__ = ("python_type", "literal_type", "transformer", "needs_loop", "hashed", "exact_primitive")
 
     def __init__(self, python_type: Type[Any], literal_type: LiteralType) -> None:
         self.python_type = python_type
@@ -43,9 +46,14 @@ class Converter:
         self.transformer: TypeTransformer[Any] = TypeEngine.get_transformer(python_type)
         self.needs_loop = isinstance(self.transformer, AsyncTypeTransformer)
         self.hashed = is_annotated(python_type)  # only an Annotated[..., HashMethod] type carries a hash
+        # For these, flytekit's own transformer rejects any value whose type is not exactly the declared one,
+        # so a value of exactly that type needs none of the checks before the conversion.
+        self.exact_primitive = python_type if python_type in _CHECKED_BY_TRANSFORMER else None
 
     def to_literal(self, ctx: FlyteContext, value: Any) -> Literal:
         """flytekit's checks and conversion; a promise (of a local workflow run) already holds its literal."""
+        if type(value) is self.exact_primitive:
+            return self.transformer.to_literal(ctx, value, self.python_type, self.literal_type)
         TypeEngine.to_literal_checks(value, self.python_type, self.literal_type)
         if isinstance(value, Promise):
             return value.val
