@@ -1,0 +1,455 @@
+#!/usr/bin/env python
+"""flytekit vs flytekit_ext, side by side, in one process.
+
+    python benchmarks/bench.py [--quick] [--json out.json]
+
+The same function bodies (benchmarks/bodies.py) are decorated once with flytekit's decorators and once
+with flytekit_ext's, as two separate modules. For every comparative figure the two sides run in
+alternating batches (flytekit, flytekit_ext, flytekit, flytekit_ext, ...) after one warm-up each, and the
+figure is the median over the batches. Each figure's results are asserted equal on both sides once.
+The import time and the map memory figure run in fresh child processes.
+
+Everything runs with default settings, as a user would see it: in particular flytekit's local eager run
+builds its dependencies deck by running ``pip`` in a subprocess (about 1-2 s per eager run), and that
+time is part of the flytekit figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BODIES = os.path.join(HERE, "bodies.py")
+
+EAGER_CHILDREN = 100
+MAP_ITEMS = 100_000
+MAP_CONCURRENCY = 64
+
+# (rounds, calls per batch) for full and --quick runs
+PLAN = {
+    "add": ((15, 100), (5, 50)),
+    "workflow": ((11, 2), (5, 1)),
+    "eager": ((5, 1), (3, 1)),
+    "forward": ((15, 20_000), (5, 10_000)),
+    "import": ((9, 1), (5, 1)),
+    "map_items": (MAP_ITEMS, 20_000),
+}
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+def load_bodies(module_name: str, decorators: Any) -> Any:
+    """Execute bodies.py as a fresh module whose ``task``/``eager``/``workflow`` come from ``decorators``."""
+    spec = importlib.util.spec_from_file_location(module_name, BODIES)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    module.task = decorators.task  # type: ignore[attr-defined]
+    module.eager = decorators.eager  # type: ignore[attr-defined]
+    module.workflow = decorators.workflow  # type: ignore[attr-defined]
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def per_call(fn: Callable[[int], Any], calls: int) -> float:
+    """Seconds per call of ``fn(i)`` for i in range(calls)."""
+    gc.collect()
+    started = time.perf_counter()
+    for i in range(calls):
+        fn(i)
+    return (time.perf_counter() - started) / calls
+
+
+def alternate(
+    rounds: int, batch_a: Callable[[], float], batch_b: Callable[[], float]
+) -> Tuple[List[float], List[float]]:
+    """Run A B A B ... ``rounds`` times each; returns both sides' samples."""
+    a: List[float] = []
+    b: List[float] = []
+    for _ in range(rounds):
+        a.append(batch_a())
+        b.append(batch_b())
+    return a, b
+
+
+def fmt_time(seconds: float) -> str:
+    magnitude = abs(seconds)
+    if magnitude < 1e-3:
+        return f"{seconds * 1e6:.2f} µs"
+    if magnitude < 1:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds:.3f} s"
+
+
+class Figure:
+    def __init__(
+        self,
+        name: str,
+        target: str,
+        flytekit: Optional[List[float]],
+        ext: Optional[List[float]],
+        value: Optional[float],
+        passed: Optional[bool],
+        kind: str,
+        note: str = "",
+    ) -> None:
+        self.name, self.target, self.kind, self.note = name, target, kind, note
+        self.flytekit, self.ext, self.value, self.passed = flytekit, ext, value, passed
+
+    @property
+    def flytekit_median(self) -> Optional[float]:
+        return statistics.median(self.flytekit) if self.flytekit else None
+
+    @property
+    def ext_median(self) -> Optional[float]:
+        return statistics.median(self.ext) if self.ext else None
+
+    def row(self) -> List[str]:
+        fk = fmt_time(self.flytekit_median) if self.flytekit_median is not None else "-"
+        ex = fmt_time(self.ext_median) if self.ext_median is not None else "-"
+        if self.value is None:
+            value = "not available"
+        elif self.kind == "ratio":
+            value = f"ratio {self.value:.4f}"
+        elif self.kind == "time":
+            value = fmt_time(self.value)
+        else:
+            value = f"{self.value:.2f} MB"
+        verdict = "n/a" if self.passed is None else ("PASS" if self.passed else "FAIL")
+        return [self.name, fk, ex, value, self.target, verdict]
+
+    def as_json(self) -> Dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "target": self.target,
+            "flytekit_median_s": self.flytekit_median,
+            "flytekit_ext_median_s": self.ext_median,
+            "flytekit_samples_s": self.flytekit,
+            "flytekit_ext_samples_s": self.ext,
+            "value": self.value,
+            "pass": self.passed,
+            "note": self.note,
+        }
+
+
+def ratio_figure(name: str, limit: float, fk: List[float], ex: List[float], note: str = "") -> Figure:
+    ratio = statistics.median(ex) / statistics.median(fk)
+    return Figure(name, f"ratio ≤ {limit}", fk, ex, ratio, ratio <= limit, "ratio", note)
+
+
+def progress(message: str) -> None:
+    print(f"  ... {message}", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------------------------------------ figures
+
+
+def bench_add(fk: Any, ex: Any, rounds: int, calls: int) -> Figure:
+    expected = [i + 1 for i in range(20)]
+    assert [fk.add(x=i) for i in range(20)] == expected  # also the warm-up
+    assert [ex.add(x=i) for i in range(20)] == expected
+    a, b = alternate(
+        rounds, lambda: per_call(lambda i: fk.add(x=i), calls), lambda: per_call(lambda i: ex.add(x=i), calls)
+    )
+    return ratio_figure("top-level add(x) call", 0.02, a, b, f"{rounds} rounds x {calls} calls, per call")
+
+
+def bench_workflow(fk: Any, ex: Any, rounds: int, runs: int) -> Figure:
+    expected = fk.CHAIN_LENGTH
+    assert fk.chain(x=0) == expected and ex.chain(x=0) == expected  # also the warm-up
+    a, b = alternate(
+        rounds, lambda: per_call(lambda i: fk.chain(x=i), runs), lambda: per_call(lambda i: ex.chain(x=i), runs)
+    )
+    return ratio_figure(f"workflow of {expected} chained add", 0.05, a, b, f"{rounds} rounds x {runs} runs, per run")
+
+
+def bench_eager(fk: Any, ex: Any, which: str, rounds: int, runs: int) -> Figure:
+    n = EAGER_CHILDREN
+    if which == "sequential":
+        expected: Any = sum(i + 1 for i in range(n))
+        name = f"eager, {n} sequential awaited children"
+    else:
+        expected = [i + 1 for i in range(n)]
+        name = f"eager, {n} gathered children"
+    fk_fn = getattr(fk, f"eager_{which}")
+    ex_fn = getattr(ex, f"eager_{which}")
+    assert asyncio.run(fk_fn(n=n)) == expected  # also the warm-up
+    assert asyncio.run(ex_fn(n=n)) == expected
+    a, b = alternate(
+        rounds,
+        lambda: per_call(lambda i: asyncio.run(fk_fn(n=n)), runs),
+        lambda: per_call(lambda i: asyncio.run(ex_fn(n=n)), runs),
+    )
+    note = f"{rounds} rounds x {runs} runs of asyncio.run(eager(n={n})); flytekit includes its pip dependencies deck"
+    return ratio_figure(name, 0.02, a, b, note)
+
+
+def bench_forward(ex: Any, rounds: int, calls: int) -> Figure:
+    add = ex.add
+    plain = add.task_function  # the undecorated function from bodies.py
+    assert plain is not add and not hasattr(plain, "forward")
+    assert [add.forward(x=i) for i in range(20)] == [plain(x=i) for i in range(20)]
+    # Here A is the plain function and B is .forward(): the figure is the difference of the medians. Both are
+    # called through a local name, as `add.forward(x=i)` and `add(x=i)` would be in user code.
+    a, b = alternate(
+        rounds, lambda: per_call(lambda i: plain(x=i), calls), lambda: per_call(lambda i: add.forward(x=i), calls)
+    )
+    overhead = statistics.median(b) - statistics.median(a)
+    return Figure(
+        "add.forward(x) over plain add(x)",
+        "≤ 1 µs",
+        None,
+        None,
+        overhead,
+        overhead <= 1e-6,
+        "time",
+        f"plain median {fmt_time(statistics.median(a))}, forward median {fmt_time(statistics.median(b))}, "
+        f"{rounds} rounds x {calls} calls",
+    )
+
+
+IMPORT_SNIPPETS = {
+    "flytekit": "import time; t0 = time.perf_counter(); import flytekit; print(time.perf_counter() - t0, 0.0)",
+    # flytekit_ext imports flytekit first anyway; timing the two statements apart also gives the extra alone.
+    "flytekit_ext": (
+        "import time; t0 = time.perf_counter(); import flytekit; t1 = time.perf_counter(); import flytekit_ext; "
+        "t2 = time.perf_counter(); print(t2 - t0, t2 - t1)"
+    ),
+}
+
+
+def import_time(module: str) -> Tuple[float, float]:
+    """(seconds to import ``module`` in a fresh interpreter, seconds of that spent after flytekit was imported)"""
+    out = subprocess.run(
+        [sys.executable, "-c", IMPORT_SNIPPETS[module]], check=True, capture_output=True, text=True, cwd=HERE
+    ).stdout
+    total, extra = out.strip().splitlines()[-1].split()
+    return float(total), float(extra)
+
+
+def bench_import(rounds: int) -> Figure:
+    import_time("flytekit"), import_time("flytekit_ext")  # warm-up: bytecode caches, page cache
+    paired: List[float] = []
+
+    def ext() -> float:
+        total, extra = import_time("flytekit_ext")
+        paired.append(extra)
+        return total
+
+    a, b = alternate(rounds, lambda: import_time("flytekit")[0], ext)
+    extra = statistics.median(b) - statistics.median(a)
+    return Figure(
+        "import flytekit_ext over import flytekit",
+        "≤ 50 ms",
+        a,
+        b,
+        extra,
+        extra <= 0.050,
+        "time",
+        f"{rounds} fresh processes each, alternating; time of the import statement; figure = difference of the "
+        f"medians. Lower-noise cross-check, measured inside the flytekit_ext processes: import flytekit_ext "
+        f"after import flytekit takes {fmt_time(statistics.median(paired))} (median)",
+    )
+
+
+def bench_map(items: int) -> Figure:
+    import flytekit_ext
+
+    name = f"flytekit_ext.map of {items:,} items, concurrency={MAP_CONCURRENCY}"
+    if not hasattr(flytekit_ext, "map"):
+        return Figure(name, "growth ≤ 50 MB", None, None, None, None, "memory", "flytekit_ext.map does not exist")
+    out = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), "--map-child", str(items)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    growth_mb = result["growth_bytes"] / 1e6
+    note = (
+        f"RSS peak growth ({result['method']}) in a fresh process, after a warm-up map; "
+        f"took {result['seconds']:.1f} s ({result['seconds'] / items * 1e6:.0f} µs/item); tracemalloc peak "
+        f"during a {result['traced_items']:,}-item map: {result['traced_peak_bytes'] / 1e6:.2f} MB"
+    )
+    figure = Figure(name, "growth ≤ 50 MB", None, [result["seconds"]], growth_mb, growth_mb <= 50, "memory", note)
+    if items < MAP_ITEMS:
+        figure.note += f" (--quick: {items:,} items, not {MAP_ITEMS:,})"
+    return figure
+
+
+def _rss_status() -> Dict[str, int]:
+    values = {}
+    with open("/proc/self/status") as status:
+        for line in status:
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                values[key] = int(rest.split()[0]) * 1024
+    return values
+
+
+def map_child(items: int) -> None:
+    """In a fresh process: the RSS peak growth of one flytekit_ext.map over ``items`` items."""
+    import resource
+    import tracemalloc
+
+    import flytekit_ext
+
+    ex = load_bodies("bench_flytekit_ext", flytekit_ext)
+
+    def run(n: int) -> None:
+        count = 0
+        for i, result in enumerate(flytekit_ext.map(ex.add, range(n), concurrency=MAP_CONCURRENCY)):
+            assert result == i + 1, (i, result)  # checked as they come: the results are not kept
+            count += 1
+        assert count == n, count
+
+    run(2_000)  # warm-up: worker threads, event loop, type engine caches
+    traced = min(items, 5_000)
+    tracemalloc.start()
+    run(traced)
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    gc.collect()
+
+    method = "VmHWM after resetting it through /proc/self/clear_refs"
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")  # resets the peak RSS (VmHWM) to the current RSS
+        baseline = _rss_status()["VmRSS"]
+    except OSError:
+        method = "ru_maxrss"
+        baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    started = time.perf_counter()
+    run(items)
+    seconds = time.perf_counter() - started
+    peak = (
+        _rss_status()["VmHWM"]
+        if method.startswith("VmHWM")
+        else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    )
+    print(
+        json.dumps(
+            {
+                "growth_bytes": peak - baseline,
+                "baseline_bytes": baseline,
+                "peak_bytes": peak,
+                "seconds": seconds,
+                "method": method,
+                "traced_items": traced,
+                "traced_peak_bytes": traced_peak,
+            }
+        )
+    )
+
+
+# ------------------------------------------------------------------------------------------------ main
+
+
+def machine() -> Dict[str, Any]:
+    import flytekit
+
+    import flytekit_ext
+
+    try:
+        commit = subprocess.run(
+            ["git", "-C", HERE, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    return {
+        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "python": platform.python_version(),
+        "flytekit": flytekit.__version__,
+        "flytekit_ext": flytekit_ext.__version__,
+        "commit": commit,
+        "platform": platform.platform(),
+    }
+
+
+def print_table(figures: List[Figure]) -> None:
+    header = ["figure", "flytekit (median)", "flytekit_ext (median)", "ext/flytekit or value", "target", "result"]
+    rows = [header] + [f.row() for f in figures]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    for n, r in enumerate(rows):
+        print(" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)))
+        if n == 0:
+            print("-+-".join("-" * w for w in widths))
+    print()
+    for f in figures:
+        if f.note:
+            print(f"* {f.name}: {f.note}")
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (and a 20,000-item map)")
+    parser.add_argument("--json", metavar="PATH", help="also write all samples and verdicts as JSON")
+    parser.add_argument("--map-child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.map_child:
+        map_child(args.map_child)
+        return 0
+
+    plan = {key: (value[1] if args.quick else value[0]) for key, value in PLAN.items() if key != "map_items"}
+    map_items = PLAN["map_items"][1 if args.quick else 0]
+    started = time.perf_counter()
+
+    import flytekit
+
+    import flytekit_ext
+
+    fk = load_bodies("bench_flytekit", flytekit)
+    ex = load_bodies("bench_flytekit_ext", flytekit_ext)
+    assert type(fk.add).__module__.startswith("flytekit.") and type(ex.add).__module__.startswith("flytekit_ext.")
+
+    info = machine()
+    print(
+        f"machine: nproc={info['nproc']}, python {info['python']}, flytekit {info['flytekit']}, "
+        f"flytekit_ext {info['flytekit_ext']} ({info['commit']}), {info['platform']}"
+    )
+    figures: List[Figure] = []
+    progress("top-level add")
+    figures.append(bench_add(fk, ex, *plan["add"]))
+    progress("workflow of 50 chained add")
+    figures.append(bench_workflow(fk, ex, *plan["workflow"]))
+    progress("eager, sequential children (flytekit ~1-2 s per run)")
+    figures.append(bench_eager(fk, ex, "sequential", *plan["eager"]))
+    progress("eager, gathered children (flytekit ~1-2 s per run)")
+    figures.append(bench_eager(fk, ex, "gathered", *plan["eager"]))
+    progress(".forward()")
+    figures.append(bench_forward(ex, *plan["forward"]))
+    progress("import time (fresh processes)")
+    figures.append(bench_import(plan["import"][0]))
+    progress(f"map of {map_items:,} items (fresh process)")
+    figures.append(bench_map(map_items))
+
+    print()
+    print_table(figures)
+    elapsed = time.perf_counter() - started
+    print(f"\ntotal benchmark time: {elapsed:.1f} s")
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(
+                {"machine": info, "quick": args.quick, "seconds": elapsed, "figures": [f.as_json() for f in figures]},
+                out,
+                indent=2,
+            )
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
