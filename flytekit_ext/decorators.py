@@ -146,7 +146,15 @@ def task(
         )
         body = fn if inspect.iscoroutinefunction(fn) else decorate_function(fn)
         task_class = _task_class(task_config, fn)
-        extra: Dict[str, Any] = {"short_name": short_name} if issubclass(task_class, TaskCalls) else {}
+        if issubclass(task_class, TaskCalls):
+            extra: Dict[str, Any] = {"short_name": short_name}
+        elif short_name is not None:
+            raise TypeError(
+                f"short_name was given for task '{fn.__qualname__}', but its task_config selects the plugin class "
+                f"{task_class.__qualname__}, which is not a flytekit_ext task and has no short name"
+            )
+        else:
+            extra = {}
         instance = task_class(
             task_config,
             body,

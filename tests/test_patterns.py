@@ -391,3 +391,34 @@ def test_anyio_task_group_around_task_calls():
 
 def test_anyio_run_on_the_asyncio_backend():
     assert anyio.run(with_task_group.aio, 3) == [0, 2, 4]
+
+
+def test_map_of_an_overridden_task_in_a_workflow_keeps_its_overrides():
+    @workflow
+    def wf(xs: typing.List[int]) -> typing.List[int]:
+        return flytekit_ext.map(double.override(short_name="doubling", retries=2), xs)
+
+    node = wf.nodes[0]
+    assert node.metadata.name == "doubling"
+    assert node.flyte_entity.sub_node_metadata.retries.retries == 2  # as flytekit's map_task applies it
+    assert wf(xs=[1, 2]) == [2, 4]
+
+
+def test_short_name_with_a_foreign_plugin_class_is_rejected():
+    from flytekit.core.python_function_task import PythonFunctionTask as FlytekitFunctionTask
+    from flytekit.core.task import TaskPlugins
+
+    class ForeignConfig:
+        pass
+
+    class ForeignTask(FlytekitFunctionTask):
+        pass
+
+    TaskPlugins.register_pythontask_plugin(ForeignConfig, ForeignTask)
+
+    def body(x: int) -> int:
+        return x
+
+    with pytest.raises(TypeError, match="short_name.*ForeignTask"):
+        task(task_config=ForeignConfig(), short_name="nope")(body)
+    assert type(task(task_config=ForeignConfig())(body)) is ForeignTask

@@ -19,11 +19,7 @@ class CompileRunner:
 
     def run(self, ctx: FlyteContext, task: PythonTask, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
         outputs = create_and_link_node(ctx, entity=task, **inputs)
-        if outputs is not None and (overrides.short_name or overrides.node):
-            options = dict(overrides.node)
-            if overrides.short_name:
-                options["name"] = overrides.short_name
-            outputs.with_overrides(**options)
+        overrides.apply_to_node(outputs)
         return outputs
 
     async def run_async(

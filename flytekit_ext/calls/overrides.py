@@ -37,6 +37,15 @@ class CallOverrides:
             )
         return CallOverrides(short_name=short_name, node=dict(options))
 
+    def apply_to_node(self, outputs: Any) -> None:
+        """Set these overrides on the workflow node behind ``outputs`` (a promise, or a tuple of them)."""
+        if outputs is None or not (self.short_name or self.node):
+            return
+        options = dict(self.node)
+        if self.short_name:
+            options["name"] = self.short_name  # the node's metadata name: what the UI shows
+        outputs.with_overrides(**options)
+
     def merged(self, other: CallOverrides) -> CallOverrides:
         """These overrides with ``other`` applied on top."""
         return CallOverrides(short_name=other.short_name or self.short_name, node={**self.node, **other.node})

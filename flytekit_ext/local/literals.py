@@ -31,7 +31,6 @@ from flytekit.models.types import LiteralType
 
 from flytekit_ext.local.loops import run_coroutine
 
-
 _CHECKED_BY_TRANSFORMER = frozenset({int, float, str, bool})
 
 
