@@ -16,7 +16,7 @@ from typing import Any, AsyncGenerator, Deque, Iterable, Iterator, Optional, Pro
 
 from flytekit.core.array_node_map_task import map_task
 
-from flytekit_ext.calls import runner_for
+from flytekit_ext.calls import CallOverrides, runner_for
 from flytekit_ext.calls.local import LocalRunner
 from flytekit_ext.local.context import current_context
 from flytekit_ext.local.loops import run_coroutine
@@ -191,13 +191,20 @@ class Map:
 
     @staticmethod
     def _array_node(target: Mappable, iterables: tuple[Iterable[Any], ...], concurrency: int) -> Any:
-        task: Any = getattr(target, "task", target)  # an overridden task maps its task
+        task: Any = getattr(target, "task", target)  # an overridden task maps its task...
+        overrides: Optional[CallOverrides] = getattr(target, "overrides", None)  # ...with its overrides
         names = list(task.python_interface.inputs)
         if len(iterables) != len(names):
             raise TypeError(
                 f"map of {task.name} in a workflow: give one list per input ({', '.join(names)}), got {len(iterables)}"
             )
-        return map_task(task, concurrency=concurrency or None)(**dict(zip(names, iterables)))
+        outputs = map_task(task, concurrency=concurrency or None)(**dict(zip(names, iterables)))
+        if overrides is not None:
+            overrides.apply_to_node(outputs)  # flytekit applies node overrides to each mapped item
+            if overrides.short_name:
+                # ...and the short name is what the UI shows for the map as a whole: the ArrayNode itself.
+                outputs.ref.node.metadata._name = overrides.short_name
+        return outputs
 
 
 map = Map()
