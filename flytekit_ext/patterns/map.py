@@ -201,9 +201,10 @@ class Map:
         outputs = map_task(task, concurrency=concurrency or None)(**dict(zip(names, iterables)))
         if overrides is not None:
             overrides.apply_to_node(outputs)  # flytekit applies node overrides to each mapped item
-            if overrides.short_name:
+            node_output = getattr(outputs, "ref", None)  # a compiled node; none in a local workflow run
+            if overrides.short_name and node_output is not None:
                 # ...and the short name is what the UI shows for the map as a whole: the ArrayNode itself.
-                outputs.ref.node.metadata._name = overrides.short_name
+                node_output.node.metadata._name = overrides.short_name
         return outputs
 
 
