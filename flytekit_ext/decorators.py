@@ -65,7 +65,7 @@ def _task_metadata(
         cache=bool(cache),
         cache_serialize=bool(serialize),
         cache_version=version or "",
-        cache_ignore_input_vars=tuple(ignored or ()),
+        cache_ignore_input_vars=ignored if ignored is not None else (),
         retries=retries,
         interruptible=interruptible,
         deprecated=deprecated,

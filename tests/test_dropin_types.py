@@ -192,3 +192,62 @@ def test_task_called_inside_a_task_returns_native_values():
         return value * 10
 
     assert outer(x=1) == 20
+
+
+def test_annotated_dataframe_column_spec_flows_between_tasks():
+    from collections import OrderedDict
+
+    import flytekit_ext as fe
+
+    columns = typing.Annotated[pd.DataFrame, OrderedDict(a=int)]
+
+    @fe.task
+    def make() -> pd.DataFrame:
+        return pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+
+    @fe.task
+    def first_column(df: columns) -> int:
+        return int(df["a"].sum())
+
+    @fe.workflow
+    def wf() -> int:
+        return first_column(df=make())
+
+    assert wf() == 3
+
+
+def test_artifact_partitions_travel_on_the_output_literal():
+    from flytekit import Artifact, current_context
+    from flytekit.core.context_manager import FlyteContextManager, OutputMetadataTracker
+    from flytekit.models.literals import LiteralMap
+
+    import flytekit_ext as fe
+
+    Shaped = Artifact(name="shaped", partition_keys=["region"])
+
+    @fe.task
+    def produce() -> typing.Annotated[int, Shaped]:
+        return Shaped.create_from(5, region=current_context().execution_id.name)
+
+    ctx = FlyteContextManager.current_context()
+    tracked = ctx.with_output_metadata_tracker(OutputMetadataTracker()).build()
+    outputs = produce.dispatch_execute(tracked, LiteralMap(literals={}))
+    assert "_uap" in outputs.literals["o0"].metadata
+
+
+def test_input_that_cannot_be_converted_names_the_input_in_dispatch():
+    from flytekit.core.context_manager import FlyteContextManager
+    from flytekit.models.literals import LiteralMap
+
+    import flytekit_ext as fe
+
+    @fe.task
+    def takes_int(x: int) -> int:
+        return x
+
+    ctx = FlyteContextManager.current_context()
+    wrong = flytekit.core.type_engine.TypeEngine.to_literal(
+        ctx, "three", str, flytekit.core.type_engine.TypeEngine.to_literal_type(str)
+    )
+    with pytest.raises(Exception, match="Error converting input 'x'"):
+        takes_int.dispatch_execute(ctx, LiteralMap(literals={"x": wrong}))

@@ -42,8 +42,11 @@ class Doubler(PythonInstanceTask[None]):
         return kwargs["x"] * 2
 
 
-doubler = Doubler(name="doubler", task_config=None, interface=flytekit_ext.tasks.instance.Interface(
-    inputs=kwtypes(x=int), outputs=kwtypes(o0=int)))
+doubler = Doubler(
+    name="doubler",
+    task_config=None,
+    interface=flytekit_ext.tasks.instance.Interface(inputs=kwtypes(x=int), outputs=kwtypes(o0=int)),
+)
 
 
 # --- forward -----------------------------------------------------------------------------------------------
@@ -422,3 +425,13 @@ def test_short_name_with_a_foreign_plugin_class_is_rejected():
     with pytest.raises(TypeError, match="short_name.*ForeignTask"):
         task(task_config=ForeignConfig(), short_name="nope")(body)
     assert type(task(task_config=ForeignConfig())(body)) is ForeignTask
+
+
+def test_map_in_a_workflow_uses_minimal_array_node_state_like_flytekit_for_plain_tasks():
+    from flyteidl.core.workflow_pb2 import ArrayNode
+
+    @workflow
+    def wf(xs: typing.List[int]) -> typing.List[int]:
+        return flytekit_ext.map(double, xs)
+
+    assert wf.nodes[0].flyte_entity.execution_mode == ArrayNode.MINIMAL_STATE

@@ -29,7 +29,9 @@ def child_context(task: PythonTask, ctx: FlyteContext) -> FlyteContext:
     child_state = shallow_copy(state)
     child_state.mode = task.local_execution_mode()
     if state.user_space_params is not None:
-        child_state.user_space_params = sandbox.for_task_call(state.user_space_params)
+        child_state.user_space_params = sandbox.for_task_call(
+            state.user_space_params, fresh_decks=not state.is_local_execution()
+        )
     return derived(ctx, execution_state=child_state, output_metadata_tracker=OutputMetadataTracker())
 
 

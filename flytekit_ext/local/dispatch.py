@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from typing import TYPE_CHECKING, Any, Dict, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, NoReturn, Optional, Union
 
 from flytekit.core.context_manager import ExecutionParameters, FlyteContext
 from flytekit.deck import DeckField
@@ -71,27 +71,31 @@ class TaskRun:
         if logger.isEnabledFor(logging.INFO):
             logger.info(f"Invoking {self.task.name} with inputs: {native_inputs}")
 
-    def input_failure(self, error: Exception) -> BaseException:
-        """What to raise when the inputs cannot be converted to Python values."""
+    # Each ``fail_*`` is called while ``error`` is being handled and raises what the caller should see. A pod
+    # gets the error wrapped, with the user's exception as its cause: the traceback pyflyte-execute writes
+    # to the error document is taken from there.
+
+    def fail_inputs(self, error: Exception) -> NoReturn:
+        """The inputs could not be converted to Python values."""
         if isinstance(error, _DATA_ERRORS):
-            return error
+            raise error
         if self.local:
             error.args = (f"Error encountered while converting inputs of '{self.task.name}':\n  {error}",)
-            return error
-        return _caused(FlyteNonRecoverableSystemException(error), error)
+            raise error
+        raise FlyteNonRecoverableSystemException(error) from error
 
-    def body_failure(self, error: Exception) -> BaseException:
-        """What to raise when the task's body raises: the user's error, marked as such in a pod."""
+    def fail_body(self, error: Exception) -> NoReturn:
+        """The task's body raised: the user's error, marked as such in a pod."""
         if self.local:
             error.args = (f"Error encountered while executing '{self.task.name}':\n  {error}",)
-            return error
-        return _caused(FlyteUserRuntimeException(error), error)
+            raise error
+        raise FlyteUserRuntimeException(error) from error
 
-    def output_failure(self, error: Exception) -> BaseException:
-        """What to raise when the outputs cannot be converted to literals."""
+    def fail_outputs(self, error: Exception) -> NoReturn:
+        """The outputs could not be converted to literals."""
         if self.local or isinstance(error, _DATA_ERRORS):
-            return error
-        return _caused(FlyteNonRecoverableSystemException(error), error)
+            raise error
+        raise FlyteNonRecoverableSystemException(error) from error
 
     def finished_early(self, returned: Any) -> Optional[Outputs]:
         """A dynamic task's workflow, or its already-resolved outputs, need no conversion."""
@@ -107,11 +111,6 @@ class TaskRun:
         return output_map
 
 
-def _caused(wrapper: BaseException, cause: BaseException) -> BaseException:
-    wrapper.__cause__ = cause
-    return wrapper
-
-
 def dispatch(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap) -> Outputs:
     """Run ``task`` on ``inputs`` here, synchronously; an async body runs on a loop of its own."""
     run = TaskRun(task, ctx)
@@ -119,14 +118,14 @@ def dispatch(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap) -> Outputs
         try:
             native_inputs = literals.literals_to_natives(run.ctx, inputs, run.converters.inputs)
         except Exception as error:
-            raise run.input_failure(error) from None
+            run.fail_inputs(error)
         run.log_start(native_inputs)
         try:
             returned = task.execute(**native_inputs)
             if inspect.iscoroutine(returned):  # a plugin's ``async def execute``
                 returned = run_coroutine(returned)
         except Exception as error:
-            raise run.body_failure(error) from None
+            run.fail_body(error)
         returned = task.post_execute(run.params, returned)
         early = run.finished_early(returned)
         if early is not None:
@@ -134,7 +133,7 @@ def dispatch(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap) -> Outputs
         try:
             return run.outputs(native_inputs, returned)
         except Exception as error:
-            raise run.output_failure(error) from None
+            run.fail_outputs(error)
 
 
 async def dispatch_async(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap) -> Outputs:
@@ -154,7 +153,7 @@ async def dispatch_async(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap
             else:
                 native_inputs = literals.literals_to_natives(run.ctx, inputs, run.converters.inputs)
         except Exception as error:
-            raise run.input_failure(error) from None
+            run.fail_inputs(error)
         run.log_start(native_inputs)
         try:
             body = getattr(task, "async_execute", None)
@@ -162,7 +161,7 @@ async def dispatch_async(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap
             if inspect.iscoroutine(returned):  # a plugin's ``async def execute``
                 returned = await returned
         except Exception as error:
-            raise run.body_failure(error) from None
+            run.fail_body(error)
         returned = task.post_execute(run.params, returned)
         early = run.finished_early(returned)
         if early is not None:
@@ -172,4 +171,4 @@ async def dispatch_async(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap
                 return await in_worker_thread(run.outputs, native_inputs, returned)
             return run.outputs(native_inputs, returned)
         except Exception as error:
-            raise run.output_failure(error) from None
+            run.fail_outputs(error)

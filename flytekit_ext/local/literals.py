@@ -30,6 +30,7 @@ from flytekit.models.literals import Literal, LiteralMap
 from flytekit.models.types import LiteralType
 
 from flytekit_ext.local.loops import run_coroutine
+from flytekit_ext.local.output_metadata import attach_output_metadata
 
 _CHECKED_BY_TRANSFORMER = frozenset({int, float, str, bool})
 
@@ -47,7 +48,9 @@ class Converter:
         self.hashed = is_annotated(python_type)  # only an Annotated[..., HashMethod] type carries a hash
         # For these, flytekit's own transformer rejects any value whose type is not exactly the declared one,
         # so a value of exactly that type needs none of the checks before the conversion.
-        self.exact_primitive = python_type if python_type in _CHECKED_BY_TRANSFORMER else None
+        self.exact_primitive = (
+            python_type if isinstance(python_type, type) and python_type in _CHECKED_BY_TRANSFORMER else None
+        )
 
     def to_literal(self, ctx: FlyteContext, value: Any) -> Literal:
         """flytekit's checks and conversion; a promise (of a local workflow run) already holds its literal."""
@@ -137,9 +140,22 @@ def inputs_to_literals(ctx: FlyteContext, task_name: str, values: Dict[str, Any]
 
 
 def literals_to_natives(ctx: FlyteContext, literal_map: LiteralMap, side: Converters) -> Dict[str, Any]:
-    """Native values of a literal map's entries that the interface names."""
+    """Native values of a literal map's entries; an entry that cannot be converted is named in the error."""
     by_name = side.by_name
-    return {name: by_name[name].to_python(ctx, lit) for name, lit in literal_map.literals.items() if name in by_name}
+    given = literal_map.literals
+    if len(given) > len(by_name):
+        raise ValueError(f"Received more input values {len(given)} than allowed by the input spec {len(by_name)}")
+    natives: Dict[str, Any] = {}
+    for name, literal in given.items():
+        converter = by_name[name]
+        try:
+            natives[name] = converter.to_python(ctx, literal)
+        except Exception as error:
+            raise TypeTransformerFailedError(
+                f"Error converting input '{name}':\nLiteral value: {literal!r}\n"
+                f"Expected Python type: {converter.python_type!r}\nException: {error}"
+            ) from error
+    return natives
 
 
 def outputs_to_natives(ctx: FlyteContext, literal_map: LiteralMap, outputs: Converters) -> Dict[str, Any]:
@@ -185,7 +201,11 @@ def returned_by_name(interface: Interface, names: Iterable[str], returned: Any) 
 
 
 def outputs_to_literals(ctx: FlyteContext, task_name: str, by_name: Dict[str, Any], outputs: Converters) -> LiteralMap:
-    """What a task body returned, as its output literal map; errors name the task and the output."""
+    """What a task body returned, as its output literal map; errors name the task and the output.
+
+    Metadata the body attached to an output (artifact partitions, extra items: flytekit's output metadata
+    tracker) travels on that output's literal, as with flytekit.
+    """
     literals: Dict[str, Literal] = {}
     for position, (name, value) in enumerate(by_name.items()):
         converter = outputs.by_name[name]
@@ -203,6 +223,9 @@ def outputs_to_literals(ctx: FlyteContext, task_name: str, by_name: Dict[str, An
                 f"Error Message: {error.args[0] if error.args else error}.",
             )
             raise
+    tracker = ctx.output_metadata_tracker
+    if tracker is not None and tracker.output_metadata:
+        attach_output_metadata(ctx, tracker, by_name, literals)
     return LiteralMap(literals=literals)
 
 

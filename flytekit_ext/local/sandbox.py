@@ -38,8 +38,12 @@ class LazySandboxParameters(ExecutionParameters):
         return cast(Checkpoint, self._checkpoint)
 
 
-def for_task_call(parent: ExecutionParameters) -> ExecutionParameters:
-    """Parameters for one local task call: the parent's, with their own decks and a lazy sandbox."""
+def for_task_call(parent: ExecutionParameters, fresh_decks: bool) -> ExecutionParameters:
+    """Parameters for one local task call: the parent's, with a lazy sandbox of the call's own.
+
+    As in flytekit, a call started from outside any execution starts with no decks, and a call made inside
+    one adds its decks (its timeline included) to those of the execution it runs in.
+    """
     lazy: LazySandboxParameters = object.__new__(LazySandboxParameters)
     lazy.__dict__.update(parent.__dict__)
     if isinstance(parent, LazySandboxParameters):
@@ -48,6 +52,7 @@ def for_task_call(parent: ExecutionParameters) -> ExecutionParameters:
         parent_dir = parent._working_directory
         lazy._sandbox_parent = getattr(parent_dir, "name", None) or str(parent_dir)
     lazy._sandbox = None
-    lazy._decks = []
-    lazy._timeline_deck = None
+    if fresh_decks:
+        lazy._decks = []
+        lazy._timeline_deck = None
     return lazy

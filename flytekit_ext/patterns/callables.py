@@ -59,6 +59,14 @@ class CallableTransformer(TypeTransformer[Callable[..., Any]]):
             raise TypeTransformerFailedError(f"The pickled value for {expected_python_type} is not callable: {value!r}")
         return value
 
+    async def async_to_literal(
+        self, ctx: FlyteContext, python_val: Any, python_type: Type[Any], expected: LiteralType
+    ) -> Literal:
+        return self.to_literal(ctx, python_val, python_type, expected)
+
+    async def async_to_python_value(self, ctx: FlyteContext, lv: Literal, expected_python_type: Type[Any]) -> Any:
+        return self.to_python_value(ctx, lv, expected_python_type)
+
     def guess_python_type(self, literal_type: LiteralType) -> Type[Callable[..., Any]]:
         if literal_type.simple == SimpleType.BINARY and (literal_type.metadata or {}).get("format") == PICKLE_TAG:
             return typing.Callable  # type: ignore[return-value]

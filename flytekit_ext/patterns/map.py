@@ -14,12 +14,15 @@ import sys
 from collections import deque
 from typing import Any, AsyncGenerator, Deque, Iterable, Iterator, Optional, Protocol, Union
 
+from flyteidl.core.workflow_pb2 import ArrayNode
 from flytekit.core.array_node_map_task import map_task
 
 from flytekit_ext.calls import CallOverrides, runner_for
 from flytekit_ext.calls.local import LocalRunner
 from flytekit_ext.local.context import current_context
 from flytekit_ext.local.loops import run_coroutine
+from flytekit_ext.tasks.function import PythonFunctionTask
+from flytekit_ext.tasks.instance import PythonInstanceTask
 
 
 class Mappable(Protocol):
@@ -198,7 +201,11 @@ class Map:
             raise TypeError(
                 f"map of {task.name} in a workflow: give one list per input ({', '.join(names)}), got {len(iterables)}"
             )
-        outputs = map_task(task, concurrency=concurrency or None)(**dict(zip(names, iterables)))
+        array_task = map_task(task, concurrency=concurrency or None)
+        if type(task) in (PythonFunctionTask, PythonInstanceTask):
+            # flytekit gives plain function and instance tasks the lighter minimal state, by exact type only.
+            array_task._execution_mode = ArrayNode.MINIMAL_STATE
+        outputs = array_task(**dict(zip(names, iterables)))
         if overrides is not None:
             overrides.apply_to_node(outputs)  # flytekit applies node overrides to each mapped item
             node_output = getattr(outputs, "ref", None)  # a compiled node; none in a local workflow run

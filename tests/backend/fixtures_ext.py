@@ -7,7 +7,6 @@ import time
 import typing
 
 import anyio
-
 from flytekit.exceptions.eager import EagerException
 
 import flytekit_ext

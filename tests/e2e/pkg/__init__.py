@@ -1,0 +1,1 @@
+"""Modules under test for the end-to-end tests: serialized by ``pyflyte package``, run by ``pyflyte-execute``."""
