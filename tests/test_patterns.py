@@ -435,3 +435,24 @@ def test_map_in_a_workflow_uses_minimal_array_node_state_like_flytekit_for_plain
         return flytekit_ext.map(double, xs)
 
     assert wf.nodes[0].flyte_entity.execution_mode == ArrayNode.MINIMAL_STATE
+
+
+def test_callable_transformer_is_a_kind_of_flytekit_pickle_transformer():
+    from flytekit.core.type_engine import TypeEngine
+    from flytekit.types.pickle.pickle import FlytePickleTransformer
+
+    assert isinstance(TypeEngine.get_transformer(typing.Callable[[int], int]), FlytePickleTransformer)
+
+
+def test_timeline_of_a_top_level_call_reaches_the_callers_context():
+    import flytekit
+    from flytekit.core.utils import timeit
+
+    @task(enable_deck=True)
+    def timed() -> int:
+        with timeit("inside the task"):
+            return 1
+
+    assert timed() == 1
+    entries = [entry["Name"] for entry in flytekit.current_context().timeline_deck.time_info]
+    assert "inside the task" in entries

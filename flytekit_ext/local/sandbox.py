@@ -53,6 +53,8 @@ def for_task_call(parent: ExecutionParameters, fresh_decks: bool) -> ExecutionPa
         lazy._sandbox_parent = getattr(parent_dir, "name", None) or str(parent_dir)
     lazy._sandbox = None
     if fresh_decks:
-        lazy._decks = []
-        lazy._timeline_deck = None
+        # As flytekit does for a new local execution: the caller's decks start empty and then receive this
+        # call's decks (its timeline among them), so the caller can read them afterwards.
+        parent._decks = []
+        lazy._decks = parent._decks
     return lazy

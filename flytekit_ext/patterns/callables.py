@@ -19,16 +19,21 @@ from flytekit.core.context_manager import FlyteContext
 from flytekit.core.type_engine import TypeEngine, TypeTransformer, TypeTransformerFailedError
 from flytekit.models.literals import Binary, Literal, Scalar
 from flytekit.models.types import LiteralType, SimpleType
+from flytekit.types.pickle.pickle import FlytePickleTransformer
 
 PICKLE_TAG = "cloudpickle"
 _METADATA = {"format": PICKLE_TAG, "python_type": "Callable"}
 
 
-class CallableTransformer(TypeTransformer[Callable[..., Any]]):
-    """``typing.Callable[...]`` <-> a binary scalar holding the cloudpickled callable."""
+class CallableTransformer(FlytePickleTransformer):
+    """``typing.Callable[...]`` <-> a binary scalar holding the cloudpickled callable.
+
+    A kind of flytekit's pickle transformer (what flytekit itself uses for callables), so code that checks
+    for one still finds it; the value travels inline instead of as a pickle file.
+    """
 
     def __init__(self) -> None:
-        super().__init__(name="cloudpickled-callable", t=collections.abc.Callable)
+        TypeTransformer.__init__(self, name="cloudpickled-callable", t=collections.abc.Callable)
 
     def get_literal_type(self, t: Type[Callable[..., Any]]) -> LiteralType:
         return LiteralType(simple=SimpleType.BINARY, metadata=dict(_METADATA))
