@@ -16,9 +16,9 @@ from flytekit.exceptions.eager import EagerException
 from flytekit.exceptions.system import FlyteNonRecoverableSystemException
 from flytekit.loggers import logger
 
-from flytekit_ext.backend.controller import install_signal_handlers, start_controller
+from flytekit_ext.backend.controller import EagerController, install_signal_handlers, start_controller
 from flytekit_ext.local.context import current_context, entered, with_mode
-from flytekit_ext.local.loops import run_coroutine
+from flytekit_ext.local.loops import in_worker_thread, run_coroutine
 
 if TYPE_CHECKING:
     from flytekit.core.python_function_task import PythonFunctionTask
@@ -63,13 +63,21 @@ class BackendEagerBody:
             ctx = ctx.with_worker_queue(controller).build()
         failure: EagerException | None = None
         with entered(_in_mode(ctx, ExecutionState.Mode.EAGER_EXECUTION)) as body_ctx:
+            queue = body_ctx.worker_queue
             try:
                 result = await task.task_function(**inputs)
-            except EagerException as error:
+            except BaseException as error:
+                # Children the body started and stopped waiting for must not outlive it (the failure node
+                # would terminate them too, but only once the backend schedules it).
+                if isinstance(queue, EagerController):
+                    reason = f"eager execution {queue.tag} failed: {type(error).__name__}"
+                    await in_worker_thread(queue.terminate_running, reason)
+                if not isinstance(error, EagerException):
+                    raise
                 logger.error(f"Eager task {task.name} failed because a child execution failed: {error}")
                 failure = error
-            if body_ctx.worker_queue is not None:
-                Deck("Eager Executions", body_ctx.worker_queue.render_html())
+            if queue is not None:
+                Deck("Eager Executions", queue.render_html())
         if failure is not None:
             raise FlyteNonRecoverableSystemException(failure)
         return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import typing
 
@@ -81,12 +82,22 @@ async def waits_on_sleeper(seconds: float) -> float:
 
 
 @eager
-async def abandons_sleeper(seconds: float) -> float:
-    # Start a long child, then fail without waiting for it: the failure node must clean it up.
+async def fails_while_child_runs(seconds: float) -> float:
+    # Start a long child, then fail without waiting for it: the eager task itself terminates the child.
     sleeper = asyncio.ensure_future(sleep_for.aio(seconds))
     await asyncio.sleep(3)
     if not sleeper.done():
         raise RuntimeError("eager parent gives up while its child still runs")
+    return await sleeper
+
+
+@eager
+async def dies_while_child_runs(seconds: float) -> float:
+    # Start a long child, then die at once, as a pod killed for memory does: only the failure node can clean up.
+    sleeper = asyncio.ensure_future(sleep_for.aio(seconds))
+    await asyncio.sleep(3)
+    if not sleeper.done():
+        os._exit(137)
     return await sleeper
 
 

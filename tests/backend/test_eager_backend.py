@@ -112,8 +112,17 @@ def test_sigterm_to_the_eager_process_terminates_running_children(double, run):
     assert "received SIGTERM" in child.abort_cause
 
 
+def test_a_failing_eager_task_terminates_the_children_it_stopped_waiting_for(double, run):
+    execution = run(fx.fails_while_child_runs, wait=False, seconds=120.0)
+    info = double.wait(execution.id.name, timeout=120)
+    assert info.phase == "FAILED" and "eager parent gives up" in info.error
+    (child,) = children_of(double, execution.id.name)
+    assert child.phase == "ABORTED"
+    assert f"eager execution {execution.id.name} failed: RuntimeError" in child.abort_cause
+
+
 def test_failure_handler_terminates_children_left_running(double, run):
-    workflow = fx.abandons_sleeper.get_as_workflow()
+    workflow = fx.dies_while_child_runs.get_as_workflow()
     execution = run(workflow, wait=False, seconds=120.0)
     info = double.wait(execution.id.name, timeout=120)
     assert info.phase == "FAILED"
@@ -124,7 +133,7 @@ def test_failure_handler_terminates_children_left_running(double, run):
 
 
 def test_failure_handler_retries_when_the_admin_errors(double, run):
-    workflow = fx.abandons_sleeper.get_as_workflow()
+    workflow = fx.dies_while_child_runs.get_as_workflow()
     execution = run(workflow, wait=False, seconds=120.0)
     parent = execution.id.name
     double.wait_until(lambda: any(c.phase == "RUNNING" for c in children_of(double, parent)), timeout=60)
@@ -143,7 +152,7 @@ def test_failure_handler_gives_up_after_a_bounded_time(admin_double_factory):
     remote = double.remote(PROJECT, DOMAIN)
     settings = double.serialization_settings(PROJECT, DOMAIN, VERSION)
     double.faults.fail("ListExecutions", times=None)  # the admin keeps failing
-    workflow = fx.abandons_sleeper.get_as_workflow()
+    workflow = fx.dies_while_child_runs.get_as_workflow()
     execution = remote.execute(workflow, inputs={"seconds": 120.0}, version=VERSION, serialization_settings=settings)
     info = double.wait(execution.id.name, timeout=120)
     assert [(n.node_id, n.phase) for n in info.nodes] == [("n0", "FAILED"), ("efn", "FAILED")]
