@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import inspect
+import warnings
 from functools import update_wrapper
 from typing import Any, Callable, Dict, Iterable, List, Tuple, TypeVar, Union, overload
 
@@ -215,7 +216,11 @@ def eager(
 
     def wrapper(fn: Callable[..., Any]) -> EagerAsyncPythonFunctionTask[Any]:
         if not inspect.iscoroutinefunction(fn):
-            raise TypeError(f"@eager needs an async function; '{getattr(fn, '__qualname__', fn)}' is not one")
+            # flytekit accepts it here (and fails when it runs); say so now, fail clearly when it runs.
+            warnings.warn(
+                f"@eager needs an async function; '{getattr(fn, '__qualname__', fn)}' is not one and cannot run",
+                stacklevel=2,
+            )
         options = dict(kwargs)
         options.pop("enable_deck", None)
         if "metadata" not in options:

@@ -145,12 +145,17 @@ def test_task_config_selects_registered_plugin_class():
     assert plugged(x=1) == 2
 
 
-def test_eager_needs_async_function():
-    with pytest.raises(TypeError, match="not_async"):
+def test_eager_of_a_plain_function_warns_then_fails_clearly_when_run():
+    with pytest.warns(UserWarning, match="not_async"):
 
         @eager
         def not_async(x: int) -> int:
             return x
+
+    import asyncio
+
+    with pytest.raises(TypeError, match="not_async.*not an async function"):
+        asyncio.run(not_async(x=1))
 
 
 def test_eager_does_not_mutate_given_metadata():

@@ -7,6 +7,7 @@ every call as an execution.
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, Any, Dict, Protocol
 
 from flytekit.configuration import SerializationSettings
@@ -32,6 +33,13 @@ class EagerBody(Protocol):
         """Run the eager task's function to completion from synchronous code."""
 
 
+def _body(task: PythonFunctionTask) -> Any:
+    function = task.task_function
+    if not inspect.iscoroutinefunction(function):
+        raise TypeError(f"Eager task '{task.name}' cannot run: its function is not an async function")
+    return function
+
+
 def _in_mode(ctx: FlyteContext, mode: ExecutionState.Mode) -> FlyteContext:
     state = ctx.execution_state
     if state is None:
@@ -42,7 +50,7 @@ def _in_mode(ctx: FlyteContext, mode: ExecutionState.Mode) -> FlyteContext:
 class LocalEagerBody:
     async def run(self, task: PythonFunctionTask, inputs: Dict[str, Any]) -> Any:
         with entered(_in_mode(current_context(), ExecutionState.Mode.EAGER_LOCAL_EXECUTION)):
-            return await task.task_function(**inputs)
+            return await _body(task)(**inputs)
 
     def run_sync(self, task: PythonFunctionTask, inputs: Dict[str, Any]) -> Any:
         return run_coroutine(self.run(task, inputs))
@@ -65,7 +73,7 @@ class BackendEagerBody:
         with entered(_in_mode(ctx, ExecutionState.Mode.EAGER_EXECUTION)) as body_ctx:
             queue = body_ctx.worker_queue
             try:
-                result = await task.task_function(**inputs)
+                result = await _body(task)(**inputs)
             except BaseException as error:
                 # Children the body started and stopped waiting for must not outlive it (the failure node
                 # would terminate them too, but only once the backend schedules it).
