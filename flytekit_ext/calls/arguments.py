@@ -5,18 +5,29 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Sequence
 
+from flytekit.core.type_engine import UnionTransformer
+
 if TYPE_CHECKING:
     from flytekit.core.base_task import PythonTask
 
 
 def required_inputs(task: PythonTask) -> FrozenSet[str]:
-    """Inputs a call must supply: those of the task function without a default (none known otherwise)."""
+    """Inputs a call must supply: those without a default, from the task function's signature if it has one.
+
+    Without a function (instance tasks) the interface says: an input with a default value, or of an Optional
+    type (``None`` is a value for it), may be left out.
+    """
     cached: FrozenSet[str] | None = task.__dict__.get("_flytekit_ext_required")
     if cached is None:
         function = getattr(task, "task_function", None)
         names = task.python_interface.inputs
         if function is None:
-            cached = frozenset()
+            defaults = task.python_interface.inputs_with_defaults
+            cached = frozenset(
+                name
+                for name, python_type in names.items()
+                if defaults.get(name, (None, None))[1] is None and not UnionTransformer.is_optional_type(python_type)
+            )
         else:
             parameters = inspect.signature(function).parameters
             cached = frozenset(n for n in names if n in parameters and parameters[n].default is inspect.Parameter.empty)
