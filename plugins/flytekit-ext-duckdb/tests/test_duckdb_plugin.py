@@ -2,8 +2,8 @@
 
 import asyncio
 import functools
+from pathlib import Path
 
-import duckdb_pyflyte
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -15,6 +15,10 @@ from flytekit_ext_duckdb import DuckDBQuery, DuckDBQueryError
 
 import flytekit_ext
 from flytekit_ext import eager, workflow
+from flytekit_ext.testing import execute_task, package_tasks
+
+HERE = Path(__file__).parent  # the tasks module's source root: pyflyte-execute imports it from here
+run_in_pod = functools.partial(execute_task, source_root=HERE)
 
 DF = pd.DataFrame({"x": [1, 2, 3, 4], "label": ["a", "b", "c", "d"]})
 TRICKY = "it's'; DROP TABLE t; --"
@@ -119,28 +123,26 @@ def test_get_custom_and_task_type():
 
 
 def test_end_to_end_pyflyte_package_and_execute(tmp_path):
-    specs = duckdb_pyflyte.package("duckdb_tasks", tmp_path)
+    specs = package_tasks("duckdb_tasks", HERE, tmp_path)
     assert specs["above"].template.type == "duckdb-ext"
     assert specs["above"].template.custom["query"] == above.query
 
-    outputs, error = duckdb_pyflyte.execute(
-        specs["above"], {"min_x": 2, "tbl": DF}, {"min_x": int, "tbl": pd.DataFrame}, tmp_path / "above"
-    )
-    assert error is None
-    frame = duckdb_pyflyte.to_python(outputs, "result", pd.DataFrame)
+    run = run_in_pod(specs["above"], {"min_x": 2, "tbl": DF}, {"min_x": int, "tbl": pd.DataFrame}, tmp_path / "above")
+    assert run.error is None
+    frame = run.output("result", pd.DataFrame)
     assert list(frame["x"]) == [3, 4]
 
-    outputs, error = duckdb_pyflyte.execute(
+    run = run_in_pod(
         specs["count_above"],
         {"min_x": 1, "tbl": StructuredDataset(dataframe=DF)},
         {"min_x": int, "tbl": StructuredDataset},
         tmp_path / "count",
     )
-    assert error is None
-    assert _sd_count(duckdb_pyflyte.to_python(outputs, "result", StructuredDataset)) == 3
+    assert run.error is None
+    assert _sd_count(run.output("result", StructuredDataset)) == 3
 
-    outputs, error = duckdb_pyflyte.execute(specs["echo_label"], {"label": TRICKY}, {"label": str}, tmp_path / "echo")
-    assert duckdb_pyflyte.to_python(outputs, "result", pa.Table).column("label").to_pylist() == [TRICKY]
+    run = run_in_pod(specs["echo_label"], {"label": TRICKY}, {"label": str}, tmp_path / "echo")
+    assert run.output("result", pa.Table).column("label").to_pylist() == [TRICKY]
 
-    outputs, error = duckdb_pyflyte.execute(specs["missing_table"], {"min_x": 1}, {"min_x": int}, tmp_path / "bad")
-    assert outputs is None and "no_such_table" in error and "SELECT * FROM no_such_table" in error
+    run = run_in_pod(specs["missing_table"], {"min_x": 1}, {"min_x": int}, tmp_path / "bad")
+    assert run.outputs is None and "no_such_table" in run.error and "SELECT * FROM no_such_table" in run.error

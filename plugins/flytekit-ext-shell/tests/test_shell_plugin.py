@@ -5,7 +5,6 @@ import functools
 from pathlib import Path
 
 import pytest
-import shell_pyflyte
 from flytekit import kwtypes, map_task
 from flytekit.configuration import Image, ImageConfig, SerializationSettings
 from flytekit.types.file import FlyteFile
@@ -14,6 +13,10 @@ from shell_tasks import count_in, count_matches, echo, fails, forgets_output, gr
 
 import flytekit_ext
 from flytekit_ext import eager, workflow
+from flytekit_ext.testing import execute_task, package_tasks
+
+HERE = Path(__file__).parent  # the tasks module's source root: pyflyte-execute imports it from here
+run_in_pod = functools.partial(execute_task, source_root=HERE)
 
 
 @pytest.fixture
@@ -151,27 +154,27 @@ def test_get_custom_and_task_type():
 
 
 def test_end_to_end_pyflyte_package_and_execute(tmp_path, infile):
-    specs = shell_pyflyte.package("shell_tasks", tmp_path)
+    specs = package_tasks("shell_tasks", HERE, tmp_path)
     assert specs["count_matches"].template.type == "shell-ext"
     assert specs["count_matches"].template.custom["script"] == count_matches.script
 
-    outputs, error = shell_pyflyte.execute(
+    run = run_in_pod(
         specs["count_matches"],
         {"pattern": "an apple", "infile": FlyteFile(str(infile))},
         {"pattern": str, "infile": FlyteFile},
         tmp_path / "count",
     )
-    assert error is None
-    assert _read(shell_pyflyte.to_python(outputs, "count_file", FlyteFile)).strip() == "2"
-    assert shell_pyflyte.to_python(outputs, "stdout", str) == "counted an apple\n"
+    assert run.error is None
+    assert _read(run.output("count_file", FlyteFile)).strip() == "2"
+    assert run.output("stdout", str) == "counted an apple\n"
 
     for i, value in enumerate(_injections(tmp_path)):
-        outputs, error = shell_pyflyte.execute(specs["echo"], {"text": value}, {"text": str}, tmp_path / f"echo{i}")
-        assert error is None and shell_pyflyte.to_python(outputs, "stdout", str) == value
+        run = run_in_pod(specs["echo"], {"text": value}, {"text": str}, tmp_path / f"echo{i}")
+        assert run.error is None and run.output("stdout", str) == value
     assert not any((tmp_path / n).exists() for n in ("pwned", "pwned2", "pwned3"))
 
-    outputs, error = shell_pyflyte.execute(specs["fails"], {"why": "boom"}, {"why": str}, tmp_path / "fails")
-    assert outputs is None and "exited with code 3" in error and "boom" in error
+    run = run_in_pod(specs["fails"], {"why": "boom"}, {"why": str}, tmp_path / "fails")
+    assert run.outputs is None and "exited with code 3" in run.error and "boom" in run.error
 
-    outputs, error = shell_pyflyte.execute(specs["forgets_output"], {}, {}, tmp_path / "forgets")
-    assert outputs is None and "did not write its output 'report'" in error
+    run = run_in_pod(specs["forgets_output"], {}, {}, tmp_path / "forgets")
+    assert run.outputs is None and "did not write its output 'report'" in run.error
