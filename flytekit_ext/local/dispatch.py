@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from typing import TYPE_CHECKING, Any, Dict, NoReturn, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, NoReturn, Union
 
 from flytekit.core.context_manager import ExecutionParameters, FlyteContext
 from flytekit.deck import DeckField
@@ -97,17 +97,22 @@ class TaskRun:
             raise error
         raise FlyteNonRecoverableSystemException(error) from error
 
-    def finished_early(self, returned: Any) -> Optional[Outputs]:
-        """A dynamic task's workflow, or its already-resolved outputs, need no conversion."""
-        return returned if isinstance(returned, (LiteralMap, DynamicJobSpec)) else None
+    def complete(self, native_inputs: Dict[str, Any], returned: Any) -> Outputs:
+        """After the body: the post-execute hook, then outputs to literals and decks (may block on conversions).
 
-    def outputs(self, native_inputs: Dict[str, Any], returned: Any) -> LiteralMap:
-        """Convert what the body returned and write the decks (synchronous: may block on conversions)."""
+        A dynamic task's workflow, or its already-resolved outputs, need no conversion.
+        """
         task = self.task
-        by_name = literals.returned_by_name(task.python_interface, self.converters.outputs.by_name, returned)
-        output_map = literals.outputs_to_literals(self.ctx, task.name, by_name, self.converters.outputs)
-        if task.enable_deck:
-            task._write_decks(native_inputs, by_name, self.outer_ctx, self.params)
+        returned = task.post_execute(self.params, returned)
+        if isinstance(returned, (LiteralMap, DynamicJobSpec)):
+            return returned
+        try:
+            by_name = literals.returned_by_name(task.python_interface, self.converters.outputs.by_name, returned)
+            output_map = literals.outputs_to_literals(self.ctx, task.name, by_name, self.converters.outputs)
+            if task.enable_deck:
+                task._write_decks(native_inputs, by_name, self.outer_ctx, self.params)
+        except Exception as error:
+            self.fail_outputs(error)
         return output_map
 
 
@@ -126,14 +131,7 @@ def dispatch(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap) -> Outputs
                 returned = run_coroutine(returned)
         except Exception as error:
             run.fail_body(error)
-        returned = task.post_execute(run.params, returned)
-        early = run.finished_early(returned)
-        if early is not None:
-            return early
-        try:
-            return run.outputs(native_inputs, returned)
-        except Exception as error:
-            run.fail_outputs(error)
+        return run.complete(native_inputs, returned)
 
 
 async def dispatch_async(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap) -> Outputs:
@@ -162,13 +160,6 @@ async def dispatch_async(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap
                 returned = await returned
         except Exception as error:
             run.fail_body(error)
-        returned = task.post_execute(run.params, returned)
-        early = run.finished_early(returned)
-        if early is not None:
-            return early
-        try:
-            if convert_outputs_off_loop:
-                return await in_worker_thread(run.outputs, native_inputs, returned)
-            return run.outputs(native_inputs, returned)
-        except Exception as error:
-            run.fail_outputs(error)
+        if convert_outputs_off_loop:
+            return await in_worker_thread(run.complete, native_inputs, returned)
+        return run.complete(native_inputs, returned)
