@@ -83,7 +83,6 @@ def test_flytekit_map_task_over_one_list_input():
     assert [len(f) for f in frames] == [4, 2, 0]
 
 
-@pytest.mark.skipif(not hasattr(flytekit_ext, "map"), reason="flytekit_ext.map not available")
 def test_flytekit_ext_map():
     counts = list(flytekit_ext.map(count_above, [0, 2], [StructuredDataset(dataframe=DF)] * 2))
     assert [_sd_count(c) for c in counts] == [4, 2]

@@ -110,7 +110,6 @@ def test_flytekit_map_task_with_a_bound_file(infile):
     assert wf(patterns=["apple", "an", "cherry"]) == ["2\n", "3\n", "1\n"]
 
 
-@pytest.mark.skipif(not hasattr(flytekit_ext, "map"), reason="flytekit_ext.map not available")
 def test_flytekit_ext_map(tmp_path):
     texts = _injections(tmp_path)
     assert list(flytekit_ext.map(echo, texts)) == texts
