@@ -18,7 +18,7 @@ from flytekit.exceptions.system import FlyteNonRecoverableSystemException
 from flytekit.loggers import logger
 
 from flytekit_ext.backend.controller import EagerController, install_signal_handlers, start_controller
-from flytekit_ext.local.context import current_context, entered, with_mode
+from flytekit_ext.local.context import current_context, derived, entered, with_mode
 from flytekit_ext.local.loops import in_worker_thread, run_coroutine
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def _in_mode(ctx: FlyteContext, mode: ExecutionState.Mode) -> FlyteContext:
     state = ctx.execution_state
     if state is None:
         state = ctx.new_execution_state()
-    return ctx.with_execution_state(with_mode(state, mode)).build()
+    return derived(ctx, execution_state=with_mode(state, mode))
 
 
 class LocalEagerBody:

@@ -35,10 +35,15 @@ def child_context(task: PythonTask, ctx: FlyteContext) -> FlyteContext:
     return derived(ctx, execution_state=child_state, output_metadata_tracker=OutputMetadataTracker())
 
 
-def _cached_outputs(task: PythonTask, inputs: LiteralMap) -> Optional[LiteralMap]:
-    config = LocalConfig.auto()
-    if not config.cache_enabled:
+def _cache_config(task: PythonTask) -> Optional[LocalConfig]:
+    """The local cache settings, read once per call, when this task's outputs may be cached."""
+    if not task.metadata.cache:
         return None
+    config = LocalConfig.auto()
+    return config if config.cache_enabled else None
+
+
+def _cached_outputs(task: PythonTask, inputs: LiteralMap, config: LocalConfig) -> Optional[LiteralMap]:
     if config.cache_overwrite:
         logger.info("Cache overwrite, task will be executed now")
         return None
@@ -47,16 +52,17 @@ def _cached_outputs(task: PythonTask, inputs: LiteralMap) -> Optional[LiteralMap
     return found
 
 
-def _remember_outputs(task: PythonTask, inputs: LiteralMap, outputs: LiteralMap) -> None:
-    if LocalConfig.auto().cache_enabled:
-        metadata = task.metadata
-        LocalTaskCache.set(task.name, metadata.cache_version, inputs, metadata.cache_ignore_input_vars, outputs)
-
-
 def _checked(task: PythonTask, outputs: Outputs) -> LiteralMap:
-    if type(outputs) is not LiteralMap and not isinstance(outputs, LiteralMap):
+    if not isinstance(outputs, LiteralMap):
         raise AssertionError(f"Task '{task.name}' produced {type(outputs).__name__} in a local run, not outputs")
     return outputs
+
+
+def _remember_outputs(task: PythonTask, inputs: LiteralMap, outputs: Outputs) -> LiteralMap:
+    checked = _checked(task, outputs)
+    metadata = task.metadata
+    LocalTaskCache.set(task.name, metadata.cache_version, inputs, metadata.cache_ignore_input_vars, checked)
+    return checked
 
 
 def run_local(task: PythonTask, ctx: FlyteContext, values: Dict[str, Any]) -> LiteralMap:
@@ -65,13 +71,13 @@ def run_local(task: PythonTask, ctx: FlyteContext, values: Dict[str, Any]) -> Li
     with entered(ctx):
         converters = literals.TaskConverters.of(task)
         inputs = literals.inputs_to_literals(ctx, task.name, values, converters.inputs)
-        cached = _cached_outputs(task, inputs) if task.metadata.cache else None
+        cache = _cache_config(task)
+        if cache is None:
+            return _checked(task, dispatch(task, child_context(task, ctx), inputs))
+        cached = _cached_outputs(task, inputs, cache)
         if cached is not None:
             return cached
-        outputs = _checked(task, dispatch(task, child_context(task, ctx), inputs))
-    if task.metadata.cache:
-        _remember_outputs(task, inputs, outputs)
-    return outputs
+        return _remember_outputs(task, inputs, dispatch(task, child_context(task, ctx), inputs))
 
 
 async def run_local_async(task: PythonTask, ctx: FlyteContext, values: Dict[str, Any]) -> LiteralMap:
@@ -82,13 +88,13 @@ async def run_local_async(task: PythonTask, ctx: FlyteContext, values: Dict[str,
             inputs = await in_worker_thread(literals.inputs_to_literals, ctx, task.name, values, converters.inputs)
         else:
             inputs = literals.inputs_to_literals(ctx, task.name, values, converters.inputs)
-        cached = _cached_outputs(task, inputs) if task.metadata.cache else None
+        cache = _cache_config(task)
+        if cache is None:
+            return _checked(task, await dispatch_async(task, child_context(task, ctx), inputs))
+        cached = _cached_outputs(task, inputs, cache)
         if cached is not None:
             return cached
-        outputs = _checked(task, await dispatch_async(task, child_context(task, ctx), inputs))
-    if task.metadata.cache:
-        _remember_outputs(task, inputs, outputs)
-    return outputs
+        return _remember_outputs(task, inputs, await dispatch_async(task, child_context(task, ctx), inputs))
 
 
 def native_result(task: PythonTask, ctx: FlyteContext, outputs: LiteralMap) -> Any:
