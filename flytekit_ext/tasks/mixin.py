@@ -74,13 +74,12 @@ class TaskCalls:
         return OverriddenTask(self, CallOverrides.parse(self.name, options))
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
-        """Run the task's body right here: no literals, no node, no execution, no deck."""
+        """Run the task's body right here: no literals, no node, no execution, no deck.
+
+        Here the body is ``execute`` (instance tasks); function tasks forward to their function.
+        """
         if in_workflow_body(current_context()):
             raise forward_in_workflow_error(self.name)
-        return self._forward(*args, **kwargs)
-
-    def _forward(self, *args: Any, **kwargs: Any) -> Any:
-        # Tasks without a function body (instance tasks): the body is ``execute``.
         return self.execute(**bind(self, args, kwargs, check_required=False))  # type: ignore[attr-defined]
 
     def construct_node_metadata(self) -> NodeMetadata:
