@@ -6,9 +6,9 @@ Import ``task``, ``eager`` and ``dynamic`` from here instead of from flytekit; w
 
 from flytekit import workflow
 
+from flytekit_ext._patterns.callables import register_callable_transformer
+from flytekit_ext._patterns.map import map
 from flytekit_ext.decorators import dynamic, eager, task
-from flytekit_ext.patterns.callables import register_callable_transformer
-from flytekit_ext.patterns.map import map
 from flytekit_ext.resolver import TaskResolver, default_task_resolver
 from flytekit_ext.tasks import (
     AsyncPythonFunctionTask,

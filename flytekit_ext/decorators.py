@@ -18,10 +18,10 @@ from flytekit.core.cache import Cache, VersionParameters
 from flytekit.core.task import TaskPlugins, decorate_function
 from flytekit.deck import DeckField
 
-from flytekit_ext.tasks.coroutine import AsyncPythonFunctionTask
+from flytekit_ext.tasks.async_function import AsyncPythonFunctionTask
+from flytekit_ext.tasks.base import TaskCalls
 from flytekit_ext.tasks.eager import EagerAsyncPythonFunctionTask
 from flytekit_ext.tasks.function import ExecutionBehavior, PythonFunctionTask
-from flytekit_ext.tasks.mixin import TaskCalls
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,9 +74,8 @@ def _task_metadata(
     )
 
 
-def _task_class(task_config: Any, fn: Callable[..., Any]) -> type:
+def _task_class(task_config: Any, is_async: bool) -> type:
     plugin = TaskPlugins.find_pythontask_plugin(type(task_config))
-    is_async = inspect.iscoroutinefunction(fn)
     if plugin is flytekit_tasks.PythonFunctionTask or plugin is PythonFunctionTask:
         return AsyncPythonFunctionTask if is_async else PythonFunctionTask
     if is_async and not issubclass(plugin, flytekit_tasks.AsyncPythonFunctionTask):
@@ -145,8 +144,9 @@ def task(
             pod_template_name,
             legacy,
         )
-        body = fn if inspect.iscoroutinefunction(fn) else decorate_function(fn)
-        task_class = _task_class(task_config, fn)
+        is_async = inspect.iscoroutinefunction(fn)
+        body = fn if is_async else decorate_function(fn)
+        task_class = _task_class(task_config, is_async)
         if issubclass(task_class, TaskCalls):
             extra: Dict[str, Any] = {"short_name": short_name}
         elif short_name is not None:

@@ -9,7 +9,8 @@ assigned to, which is why both must live at module level.
 from __future__ import annotations
 
 import importlib
-from typing import Any, List
+import sys
+from typing import Any, Callable, List, Optional, Tuple
 
 from flytekit.configuration import SerializationSettings
 from flytekit.core.base_task import Task, TaskResolverMixin
@@ -72,3 +73,19 @@ default_task_resolver = TaskResolver()
 def load_task_by_reference(loader_args: List[str]) -> Any:
     """Unpickling target for tasks pickled as references to their module-level definition."""
     return default_task_resolver.load_task(loader_args)
+
+
+def reduce_task(task: Any) -> Optional[Tuple[Callable[[List[str]], Any], Tuple[List[str]]]]:
+    """How to pickle ``task`` as a reference to its module-level definition; ``None`` if it cannot be.
+
+    A task passed as a ``Callable`` input must come back as the same task, not a detached copy. Only a task
+    already importable under its module's name qualifies; looking it up must not import anything (a script
+    run as ``__main__`` would run a second time).
+    """
+    if getattr(task, "task_resolver", None) is not default_task_resolver:
+        return None
+    loader_args = default_task_resolver.loader_args(None, task)
+    module = sys.modules.get(loader_args[1])
+    if module is None or getattr(module, loader_args[3], None) is not task:
+        return None
+    return (load_task_by_reference, (loader_args,))

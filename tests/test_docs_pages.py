@@ -16,10 +16,10 @@ from flytekit.configuration import Image, ImageConfig, SerializationSettings
 from flytekit.core.array_node_map_task import ArrayNodeMapTask
 
 import flytekit_ext
-from flytekit_ext.calls import runner_for
-from flytekit_ext.calls.compile import CompileRunner
-from flytekit_ext.calls.local import LocalRunner
-from flytekit_ext.local.context import current_context
+from flytekit_ext._calls.in_process import InProcessRunner
+from flytekit_ext._calls.node import NodeRunner
+from flytekit_ext._calls.route import runner_for
+from flytekit_ext._runtime.context import current_context
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -56,8 +56,8 @@ def test_every_included_file_exists():
 
 # Line ranges of source files shown in architecture.md: if the source moves, these fail, not the page.
 SOURCE_EXCERPTS = {
-    "flytekit_ext/calls/route.py:21:47": ("_compile = CompileRunner()", "    return _local"),
-    "flytekit_ext/calls/route.py:64:71": ("def call(", "    return runner.run(ctx, task, inputs, overrides)"),
+    "flytekit_ext/_calls/route.py:20:48": ("_node = NodeRunner()", "    return _in_process"),
+    "flytekit_ext/_calls/route.py:51:58": ("def call(", "    return runner.run(ctx, task, inputs, overrides)"),
 }
 
 
@@ -88,7 +88,7 @@ def test_convert_project(example):
 
 def test_routing(example):
     module = example("routing")
-    assert isinstance(runner_for(current_context()), LocalRunner)
+    assert isinstance(runner_for(current_context()), InProcessRunner)
     assert module.add_one(x=1) == 2
     assert module.add_two(x=1) == 3
     assert [node.flyte_entity for node in module.add_two_wf.nodes] == [module.add_one, module.slow_add_one]
@@ -106,7 +106,7 @@ def test_compiling_a_workflow_uses_the_compile_runner():
         seen.append(runner_for(current_context()))
 
     wf.compile()  # flytekit compiles a workflow when it is first used, not when it is decorated
-    assert isinstance(seen[0], CompileRunner)
+    assert isinstance(seen[0], NodeRunner)
 
 
 # --- tasks --------------------------------------------------------------------------------------------------
@@ -201,7 +201,7 @@ def test_override_options(example):
 
 
 def test_override_keys_on_the_page_are_the_accepted_ones():
-    from flytekit_ext.calls.overrides import _NODE_OVERRIDE_KEYS
+    from flytekit_ext._calls.overrides import _NODE_OVERRIDE_KEYS
 
     page = (DOCS / "patterns" / "short-name-and-override.md").read_text()
     listed = page.split("except `name`:", 1)[1].split(". An unknown key", 1)[0]
@@ -250,7 +250,7 @@ def test_closing_a_map_early_cancels_the_items_in_flight():
     results.close()
     assert time.perf_counter() - started < 0.4  # cancelled, not waited for
     assert next(results, None) is None
-    from flytekit_ext.local.loops import run_coroutine
+    from flytekit_ext._runtime.loops import run_coroutine
 
     run_coroutine(asyncio.sleep(0.6))  # the loop the items ran on runs again: a leftover item would finish now
     assert finished == [0]

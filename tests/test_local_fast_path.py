@@ -8,7 +8,7 @@ from importlib import metadata
 import flytekit
 
 import flytekit_ext
-from flytekit_ext.local.decks import installed_distributions
+from flytekit_ext._runtime.decks import installed_distributions
 
 
 def test_dependencies_deck_lists_what_importlib_metadata_lists():

@@ -11,10 +11,10 @@ from flytekit.core.base_task import TaskMetadata, TaskResolverMixin
 from flytekit.core.context_manager import ExecutionState
 from flytekit.core.workflow import ImperativeWorkflow
 
-from flytekit_ext.calls.eager import BackendEagerBody
-from flytekit_ext.calls.route import eager_body_for
-from flytekit_ext.local.context import current_context, entered
-from flytekit_ext.tasks.coroutine import AsyncPythonFunctionTask
+from flytekit_ext._eager.bodies import BackendEagerBody, body_for
+from flytekit_ext._runtime.context import current_context
+from flytekit_ext._runtime.loops import run_coroutine
+from flytekit_ext.tasks.async_function import AsyncPythonFunctionTask
 from flytekit_ext.tasks.failure import EagerFailureHandlerTask
 from flytekit_ext.tasks.function import ExecutionBehavior
 
@@ -71,10 +71,7 @@ class EagerAsyncPythonFunctionTask(
             raise TypeError(
                 f"async_execute of task '{self.name}' takes inputs by name only, got {len(args)} positional"
             )
-        return await eager_body_for(current_context()).run(self, kwargs)
-
-    def execute(self, **kwargs: Any) -> Any:
-        return eager_body_for(current_context()).run_sync(self, kwargs)
+        return await body_for(current_context()).run(self, kwargs)
 
     async def run_with_backend(self, **kwargs: Any) -> Any:
         """Run the body against a Flyte backend: every task it calls becomes an execution."""
@@ -85,8 +82,7 @@ class EagerAsyncPythonFunctionTask(
         ctx = current_context()
         if ctx.user_space_params is None or ctx.user_space_params.execution_id is None:
             raise AssertionError("User facing context and execution ID should be present when not running locally")
-        with entered(ctx):
-            return BackendEagerBody(remote=remote, settings=ss).run_sync(self, kwargs)
+        return run_coroutine(BackendEagerBody(remote=remote, settings=ss).run(self, kwargs))
 
     def get_as_workflow(self) -> ImperativeWorkflow:
         """The workflow an eager task registers as: its node, plus a failure node that cleans up children."""

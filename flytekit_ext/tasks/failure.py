@@ -17,7 +17,7 @@ from flytekit.image_spec.image_spec import ImageSpec
 from flytekit.loggers import logger
 from flytekit.models.literals import LiteralMap
 
-from flytekit_ext.backend.cleanup import CleanupPolicy, terminate_children
+from flytekit_ext._eager.cleanup import CleanupPolicy, terminate_children
 
 
 class EagerFailureTaskResolver(flytekit_tasks.EagerFailureTaskResolver):

@@ -6,14 +6,12 @@ from typing import Any, Callable, Dict, Iterable, List, TypeVar
 
 from flytekit.core import python_function_task as flytekit_tasks
 from flytekit.core.base_task import TaskResolverMixin
-from flytekit.core.context_manager import flyte_context_Var
 from flytekit.core.tracker import is_functools_wrapped_module_level, isnested, istestfunction
 from typing_extensions import TypeAlias
 
-from flytekit_ext.calls import in_workflow_body
-from flytekit_ext.local.decks import add_function_decks
+from flytekit_ext._runtime.decks import add_function_decks
 from flytekit_ext.resolver import default_task_resolver
-from flytekit_ext.tasks.mixin import TaskCalls, forward_in_workflow_error
+from flytekit_ext.tasks.base import TaskCalls
 
 T = TypeVar("T")
 
@@ -39,7 +37,7 @@ class PythonFunctionTask(TaskCalls, flytekit_tasks.PythonFunctionTask[T]):
     """A task whose body is a Python function; what ``@flytekit_ext.task`` creates for a ``def``.
 
     A subclass of flytekit's ``PythonFunctionTask``, so workflows, ``map_task``, ``pyflyte`` and
-    ``FlyteRemote`` accept it; calls are routed by :mod:`flytekit_ext.calls`.
+    ``FlyteRemote`` accept it; calls are routed by :mod:`flytekit_ext._calls`.
     """
 
     def __init__(
@@ -70,14 +68,7 @@ class PythonFunctionTask(TaskCalls, flytekit_tasks.PythonFunctionTask[T]):
             pickle_untyped=pickle_untyped,
             **kwargs,
         )
-        self._set_short_name(short_name, task_function.__name__)
-
-    def forward(self, *args: Any, **kwargs: Any) -> Any:
-        """Run the task's function right here: no literals, no node, no execution, no deck."""
-        stack = flyte_context_Var.get()  # read directly: forward must cost well under a microsecond
-        if stack and in_workflow_body(stack[-1]):
-            raise forward_in_workflow_error(self.name)
-        return self._task_function(*args, **kwargs)
+        self._init_calls(short_name, task_function.__name__, forward_to=task_function)
 
     def execute(self, **kwargs: Any) -> Any:
         """Run the body on native inputs: the function itself, or for ``@dynamic`` the workflow it builds."""

@@ -10,7 +10,7 @@ from flytekit.core.base_task import TaskResolverMixin
 from flytekit.core.interface import Interface
 
 from flytekit_ext.resolver import default_task_resolver
-from flytekit_ext.tasks.mixin import TaskCalls
+from flytekit_ext.tasks.base import TaskCalls
 
 T = TypeVar("T")
 
@@ -22,11 +22,6 @@ class PythonInstanceTask(TaskCalls, flytekit_tasks.PythonInstanceTask[T]):
     variable name through :data:`flytekit_ext.resolver.default_task_resolver`. Instances get everything
     flytekit_ext tasks have: fast local runs, ``.forward``, ``.aio``, ``.override``, ``map``.
     """
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        # A plugin whose execute is a coroutine function is called like an async task.
-        cls._awaitable_call = inspect.iscoroutinefunction(getattr(cls, "execute", None))
 
     def __init__(
         self,
@@ -46,4 +41,6 @@ class PythonInstanceTask(TaskCalls, flytekit_tasks.PythonInstanceTask[T]):
             interface=interface,
             **kwargs,
         )
-        self._set_short_name(short_name, name.split(".")[-1])
+        # A plugin whose execute is a coroutine function is called like an async task.
+        self.is_async = inspect.iscoroutinefunction(self.execute)
+        self._init_calls(short_name, name.split(".")[-1], forward_to=self._execute_bound)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Coroutine
 
-from flytekit_ext.calls import CallOverrides, call, call_async
+from flytekit_ext._calls.overrides import CallOverrides, display_name
+from flytekit_ext._calls.route import call, call_async
 
 if TYPE_CHECKING:
-    from flytekit_ext.tasks.mixin import TaskCalls
+    from flytekit_ext.tasks.base import TaskCalls
 
 
 class OverriddenTask:
@@ -21,7 +22,7 @@ class OverriddenTask:
 
     @property
     def short_name(self) -> str:
-        return self.overrides.short_name or self.task.short_name
+        return display_name(self.task, self.overrides.short_name)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return call(self.task, args, kwargs, self.overrides)

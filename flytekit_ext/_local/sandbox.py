@@ -38,23 +38,25 @@ class LazySandboxParameters(ExecutionParameters):
         return cast(Checkpoint, self._checkpoint)
 
 
+def _sandbox_parent(parent: ExecutionParameters) -> str:
+    if isinstance(parent, LazySandboxParameters):
+        return parent._sandbox_parent  # a nested call does not need its parent's sandbox made
+    parent_dir = parent._working_directory
+    return getattr(parent_dir, "name", None) or str(parent_dir)
+
+
 def for_task_call(parent: ExecutionParameters, fresh_decks: bool) -> ExecutionParameters:
     """Parameters for one local task call: the parent's, with a lazy sandbox of the call's own.
 
-    As in flytekit, a call started from outside any execution starts with no decks, and a call made inside
-    one adds its decks (its timeline included) to those of the execution it runs in.
+    Decks follow flytekit's contract: a call made inside an execution adds its decks (its timeline among
+    them) to that execution's list. A call that starts a new local execution first empties the list of the
+    parameters it inherits, which are the caller's own object, so afterwards the caller reads exactly this
+    call's decks in its context, as it would with flytekit.
     """
+    if fresh_decks:
+        parent._decks = []
     lazy: LazySandboxParameters = object.__new__(LazySandboxParameters)
     lazy.__dict__.update(parent.__dict__)
-    if isinstance(parent, LazySandboxParameters):
-        lazy._sandbox_parent = parent._sandbox_parent  # a nested call does not need its parent's sandbox made
-    else:
-        parent_dir = parent._working_directory
-        lazy._sandbox_parent = getattr(parent_dir, "name", None) or str(parent_dir)
+    lazy._sandbox_parent = _sandbox_parent(parent)
     lazy._sandbox = None
-    if fresh_decks:
-        # As flytekit does for a new local execution: the caller's decks start empty and then receive this
-        # call's decks (its timeline among them), so the caller can read them afterwards.
-        parent._decks = []
-        lazy._decks = parent._decks
     return lazy

@@ -14,15 +14,10 @@ import sys
 from collections import deque
 from typing import Any, AsyncGenerator, Deque, Iterable, Iterator, Optional, Protocol, Union
 
-from flyteidl.core.workflow_pb2 import ArrayNode
-from flytekit.core.array_node_map_task import map_task
-
-from flytekit_ext.calls import CallOverrides, runner_for
-from flytekit_ext.calls.local import LocalRunner
-from flytekit_ext.local.context import current_context
-from flytekit_ext.local.loops import run_coroutine
-from flytekit_ext.tasks.function import PythonFunctionTask
-from flytekit_ext.tasks.instance import PythonInstanceTask
+from flytekit_ext._calls.route import runner_for
+from flytekit_ext._patterns.array_node import array_node_call
+from flytekit_ext._runtime.context import current_context
+from flytekit_ext._runtime.loops import run_coroutine
 
 
 class Mappable(Protocol):
@@ -73,12 +68,10 @@ async def _results(
     arguments = zip(*iterables)
     pending: Deque[asyncio.Future[Any]] = deque()
     first_failure: asyncio.Future[BaseException] = asyncio.get_running_loop().create_future()
-    show_progress = isinstance(runner_for(current_context()), LocalRunner)
-    progress = _Progress(label, iterables) if show_progress else None
+    progress = _Progress(label, iterables)
 
     def on_done(item: asyncio.Future[Any]) -> None:
-        if progress is not None:
-            progress.advance()
+        progress.advance()
         if return_exceptions or item.cancelled() or first_failure.done():
             return
         error = item.exception()
@@ -114,8 +107,7 @@ async def _results(
             item.cancel()
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
-        if progress is not None:
-            progress.stop()
+        progress.stop()
 
 
 class _SyncResults(Iterator[Any]):
@@ -168,9 +160,8 @@ class Map:
         a workflow body the result is the ArrayNode's promise of the whole list.
         """
         _check_concurrency(concurrency)
-        ctx = current_context()
-        if runner_for(ctx).completes_calls:
-            return self._array_node(target, iterables, concurrency)
+        if runner_for(current_context()).in_workflow_body:
+            return array_node_call(target, iterables, concurrency)
         return _SyncResults(
             self.aio(
                 target, *iterables, group_name=group_name, concurrency=concurrency, return_exceptions=return_exceptions
@@ -191,28 +182,6 @@ class Map:
             raise TypeError(f"map of {target.short_name}: at least one iterable of inputs is needed")
         label = group_name or target.short_name
         return _results(target, iterables, label, concurrency, return_exceptions)
-
-    @staticmethod
-    def _array_node(target: Mappable, iterables: tuple[Iterable[Any], ...], concurrency: int) -> Any:
-        task: Any = getattr(target, "task", target)  # an overridden task maps its task...
-        overrides: Optional[CallOverrides] = getattr(target, "overrides", None)  # ...with its overrides
-        names = list(task.python_interface.inputs)
-        if len(iterables) != len(names):
-            raise TypeError(
-                f"map of {task.name} in a workflow: give one list per input ({', '.join(names)}), got {len(iterables)}"
-            )
-        array_task = map_task(task, concurrency=concurrency or None)
-        if type(task) in (PythonFunctionTask, PythonInstanceTask):
-            # flytekit gives plain function and instance tasks the lighter minimal state, by exact type only.
-            array_task._execution_mode = ArrayNode.MINIMAL_STATE
-        outputs = array_task(**dict(zip(names, iterables)))
-        if overrides is not None:
-            overrides.apply_to_node(outputs)  # flytekit applies node overrides to each mapped item
-            node_output = getattr(outputs, "ref", None)  # a compiled node; none in a local workflow run
-            if overrides.short_name and node_output is not None:
-                # ...and the short name is what the UI shows for the map as a whole: the ArrayNode itself.
-                node_output.node.metadata._name = overrides.short_name
-        return outputs
 
 
 map = Map()

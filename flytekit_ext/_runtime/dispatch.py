@@ -2,7 +2,7 @@
 
 Every flytekit_ext task's ``dispatch_execute`` is :func:`dispatch`: pre-execute hook, inputs to native
 values, the task body, post-execute hook, outputs to literals, decks. :func:`dispatch_async` is the same
-sequence for a body awaited on an event loop. Both are straight-line code around one :class:`TaskRun`,
+sequence for a body awaited on an event loop. Both are straight-line code around one :class:`BodyRun`,
 which owns what they share: the context the body runs in, and what an error becomes. In a pod (not a
 local execution) errors are wrapped the way ``pyflyte-execute`` expects, so it writes the right error
 document; locally the original exception travels up with flytekit's message prefix.
@@ -10,7 +10,6 @@ document; locally the original exception travels up with flytekit's message pref
 
 from __future__ import annotations
 
-import inspect
 import logging
 from typing import TYPE_CHECKING, Any, Dict, NoReturn, Union
 
@@ -26,23 +25,35 @@ from flytekit.loggers import logger
 from flytekit.models.dynamic_job import DynamicJobSpec
 from flytekit.models.literals import LiteralMap
 
-from flytekit_ext.local import literals
-from flytekit_ext.local.context import derived, entered, shallow_copy
-from flytekit_ext.local.loops import in_worker_thread, run_coroutine
+from flytekit_ext._runtime import literals
+from flytekit_ext._runtime.context import entered
+from flytekit_ext._runtime.loops import in_worker_thread, run_coroutine
+from flytekit_ext._runtime.values import replaced
 
 if TYPE_CHECKING:
-    from flytekit.core.base_task import PythonTask
+    from flytekit_ext.tasks.base import TaskCalls
 
 Outputs = Union[LiteralMap, DynamicJobSpec]
 _DATA_ERRORS = (FlyteUploadDataException, FlyteDownloadDataException)
 
 
-class TaskRun:
+def _with_decks(params: ExecutionParameters, deck_fields: Any) -> ExecutionParameters:
+    """Parameters for a run that writes decks.
+
+    As in flytekit, the run's timeline deck joins the decks of the execution it runs in (a list shared with
+    the caller, so the caller sees it afterwards); only the run's own parameters say decks are enabled.
+    """
+    if DeckField.TIMELINE.value in deck_fields:
+        params.decks.append(params.timeline_deck)
+    return replaced(params, _enable_deck=True)
+
+
+class BodyRun:
     """One run of a task's body on literal inputs: the context it runs in, and what its errors become."""
 
     __slots__ = ("task", "outer_ctx", "ctx", "params", "local", "converters")
 
-    def __init__(self, task: PythonTask, ctx: FlyteContext) -> None:
+    def __init__(self, task: TaskCalls, ctx: FlyteContext) -> None:
         self.task = task
         self.outer_ctx = ctx
         self.local = ctx.execution_state is not None and ctx.execution_state.is_local_execution()
@@ -50,22 +61,12 @@ class TaskRun:
         given = ctx.user_space_params
         params = task.pre_execute(given)
         if task.enable_deck and params is not None:
-            params = self._decks_enabled(params)
+            params = _with_decks(params, task.deck_fields)
         self.params = params
         if params is given:
             self.ctx = ctx
         else:
-            state = shallow_copy(ctx.execution_state)
-            state.user_space_params = params
-            self.ctx = derived(ctx, execution_state=state)
-
-    def _decks_enabled(self, params: ExecutionParameters) -> ExecutionParameters:
-        """Decks on for this run, on a copy, so the caller's parameters stay as they were."""
-        if DeckField.TIMELINE.value in self.task.deck_fields:
-            params.decks.append(params.timeline_deck)
-        enabled = shallow_copy(params)
-        enabled._enable_deck = True
-        return enabled
+            self.ctx = replaced(ctx, execution_state=replaced(ctx.execution_state, user_space_params=params))
 
     def log_start(self, native_inputs: Dict[str, Any]) -> None:
         if logger.isEnabledFor(logging.INFO):
@@ -116,9 +117,9 @@ class TaskRun:
         return output_map
 
 
-def dispatch(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap) -> Outputs:
+def dispatch(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap) -> Outputs:
     """Run ``task`` on ``inputs`` here, synchronously; an async body runs on a loop of its own."""
-    run = TaskRun(task, ctx)
+    run = BodyRun(task, ctx)
     with entered(run.ctx):
         try:
             native_inputs = literals.literals_to_natives(run.ctx, inputs, run.converters.inputs)
@@ -126,20 +127,20 @@ def dispatch(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap) -> Outputs
             run.fail_inputs(error)
         run.log_start(native_inputs)
         try:
-            returned = task.execute(**native_inputs)
-            if inspect.iscoroutine(returned):  # a plugin's ``async def execute``
+            returned = task._start_body(native_inputs)
+            if task.is_async:
                 returned = run_coroutine(returned)
         except Exception as error:
             run.fail_body(error)
         return run.complete(native_inputs, returned)
 
 
-async def dispatch_async(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap) -> Outputs:
-    """Run ``task`` on ``inputs`` on the running loop, awaiting an async body (``async_execute`` if it has one).
+async def dispatch_async(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap) -> Outputs:
+    """Run ``task`` on ``inputs`` on the running loop, awaiting an async body.
 
     Conversions through asynchronous transformers happen on a worker thread, so the loop never blocks.
     """
-    run = TaskRun(task, ctx)
+    run = BodyRun(task, ctx)
     convert_inputs_off_loop = run.converters.inputs.needs_loop
     convert_outputs_off_loop = run.converters.outputs.needs_loop or task.enable_deck
     with entered(run.ctx):
@@ -154,9 +155,8 @@ async def dispatch_async(task: PythonTask, ctx: FlyteContext, inputs: LiteralMap
             run.fail_inputs(error)
         run.log_start(native_inputs)
         try:
-            body = getattr(task, "async_execute", None)
-            returned = await body(**native_inputs) if body is not None else task.execute(**native_inputs)
-            if inspect.iscoroutine(returned):  # a plugin's ``async def execute``
+            returned = task._start_body(native_inputs)
+            if task.is_async:
                 returned = await returned
         except Exception as error:
             run.fail_body(error)

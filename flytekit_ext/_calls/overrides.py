@@ -1,4 +1,8 @@
-"""Per-call overrides: a short name and the node overrides flytekit's ``with_overrides`` accepts."""
+"""Per-call overrides: a short name and the node overrides flytekit's ``with_overrides`` accepts.
+
+Also the one answer to "what name does a call show?" (:func:`display_name`): in logs, progress, workflow
+nodes and child executions alike.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,18 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Dict, Mapping
 
+from flytekit.core.base_task import Task
 from flytekit.core.node import Node
+
+
+def display_name(task: Task, short_name: str | None = None) -> str:
+    """The name a call of ``task`` shows: the call's short name, else the task's, else its function name.
+
+    Tasks that are not flytekit_ext's (a flytekit task called in an eager task) have no short name; they
+    show the last part of their dotted name, as flytekit's UI does.
+    """
+    return short_name or getattr(task, "short_name", None) or task.name.rsplit(".", 1)[-1]
+
 
 # Everything Node.with_overrides takes by name, except what a task call itself determines.
 _NODE_OVERRIDE_KEYS = frozenset(

@@ -14,25 +14,27 @@ from flytekit.core.local_cache import LocalTaskCache
 from flytekit.loggers import logger
 from flytekit.models.literals import LiteralMap
 
-from flytekit_ext.local import literals, sandbox
-from flytekit_ext.local.context import derived, entered, shallow_copy
-from flytekit_ext.local.dispatch import Outputs, dispatch, dispatch_async
-from flytekit_ext.local.loops import in_worker_thread
+from flytekit_ext._local import sandbox
+from flytekit_ext._runtime import literals
+from flytekit_ext._runtime.context import entered
+from flytekit_ext._runtime.dispatch import Outputs, dispatch, dispatch_async
+from flytekit_ext._runtime.loops import in_worker_thread
+from flytekit_ext._runtime.values import replaced
 
 if TYPE_CHECKING:
     from flytekit.core.base_task import PythonTask
+
+    from flytekit_ext.tasks.base import TaskCalls
 
 
 def child_context(task: PythonTask, ctx: FlyteContext) -> FlyteContext:
     """The context a task call runs in: the task's local mode, its own decks, sandbox and output metadata."""
     state: ExecutionState = ctx.execution_state if ctx.execution_state is not None else ctx.new_execution_state()
-    child_state = shallow_copy(state)
-    child_state.mode = task.local_execution_mode()
-    if state.user_space_params is not None:
-        child_state.user_space_params = sandbox.for_task_call(
-            state.user_space_params, fresh_decks=not state.is_local_execution()
-        )
-    return derived(ctx, execution_state=child_state, output_metadata_tracker=OutputMetadataTracker())
+    params = state.user_space_params
+    if params is not None:
+        params = sandbox.for_task_call(params, fresh_decks=not state.is_local_execution())
+    child_state = replaced(state, mode=task.local_execution_mode(), user_space_params=params)
+    return replaced(ctx, execution_state=child_state, output_metadata_tracker=OutputMetadataTracker())
 
 
 def _cache_config(task: PythonTask) -> Optional[LocalConfig]:
@@ -65,7 +67,7 @@ def _remember_outputs(task: PythonTask, inputs: LiteralMap, outputs: Outputs) ->
     return checked
 
 
-def run_local(task: PythonTask, ctx: FlyteContext, values: Dict[str, Any]) -> LiteralMap:
+def run_local(task: TaskCalls, ctx: FlyteContext, values: Dict[str, Any]) -> LiteralMap:
     """Run ``task`` here on ``values`` (native values or promises); returns its output literal map."""
     # Entering ``ctx`` gives this call its own copy of flytekit's context stack (see local.context).
     with entered(ctx):
@@ -80,7 +82,7 @@ def run_local(task: PythonTask, ctx: FlyteContext, values: Dict[str, Any]) -> Li
         return _remember_outputs(task, inputs, dispatch(task, child_context(task, ctx), inputs))
 
 
-async def run_local_async(task: PythonTask, ctx: FlyteContext, values: Dict[str, Any]) -> LiteralMap:
+async def run_local_async(task: TaskCalls, ctx: FlyteContext, values: Dict[str, Any]) -> LiteralMap:
     """:func:`run_local` for a task whose body is awaited on the running loop."""
     with entered(ctx):
         converters = literals.TaskConverters.of(task)

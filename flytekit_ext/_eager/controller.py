@@ -15,14 +15,12 @@ them.
 from __future__ import annotations
 
 import asyncio
+import enum
 import hashlib
 import html
 import os
-import signal
-import sys
 import threading
 from dataclasses import dataclass, field
-from types import FrameType
 from typing import Any, Dict, List, Optional
 
 from flytekit.configuration import ImageConfig, SerializationSettings
@@ -36,14 +34,30 @@ from flytekit.models.core.execution import WorkflowExecutionPhase
 from flytekit.models.literals import LiteralMap
 from flytekit.tools.translator import Options
 
-from flytekit_ext.local.call import native_result
-from flytekit_ext.local.context import current_context
-from flytekit_ext.local.loops import in_worker_thread
+from flytekit_ext._calls.overrides import display_name
+from flytekit_ext._local.run import native_result
+from flytekit_ext._runtime.context import current_context
+from flytekit_ext._runtime.loops import in_worker_thread
 
+
+class ChildPhase(enum.Enum):
+    """Where one child call stands, as the controller sees it."""
+
+    PENDING = "PENDING"  # its launch has not returned yet
+    RUNNING = "RUNNING"  # launched, not finished
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    ABORTED = "ABORTED"
+    TIMED_OUT = "TIMED_OUT"
+    CANCELLED = "CANCELLED"  # its call was cancelled, and the controller terminated the execution
+    TERMINATED = "TERMINATED"  # the parent ended while it ran, and the controller terminated it
+
+
+# Terminal phases of a failed child execution: ours, and how the error message says it.
 _FAILED_PHASES = {
-    WorkflowExecutionPhase.FAILED: "failed",
-    WorkflowExecutionPhase.ABORTED: "was aborted",
-    WorkflowExecutionPhase.TIMED_OUT: "timed out",
+    WorkflowExecutionPhase.FAILED: (ChildPhase.FAILED, "failed"),
+    WorkflowExecutionPhase.ABORTED: (ChildPhase.ABORTED, "was aborted"),
+    WorkflowExecutionPhase.TIMED_OUT: (ChildPhase.TIMED_OUT, "timed out"),
 }
 
 POLL_SECONDS_ENV = "FLYTEKIT_EXT_EAGER_MAX_POLL_SECONDS"
@@ -58,7 +72,7 @@ class ChildExecution:
     name: str
     inputs: Dict[str, Any]
     execution: Any = None
-    phase: str = "PENDING"
+    phase: ChildPhase = ChildPhase.PENDING
     outcome: str = ""
 
 
@@ -75,11 +89,13 @@ class EagerController:
     first_poll_seconds: float = 0.1
     max_poll_seconds: float = field(default_factory=lambda: float(os.environ.get(POLL_SECONDS_ENV, "2")))
     children: List[ChildExecution] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _calls_per_name: Dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    # Binds to the event loop the body runs on when first used (Python >= 3.10).
+    _admin_slots: asyncio.Semaphore = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._lock = threading.Lock()
-        self._calls_per_name: Dict[str, int] = {}
-        self._admin_slots: Optional[asyncio.Semaphore] = None
+        self._admin_slots = asyncio.Semaphore(self.max_admin_calls)
 
     # --- naming -------------------------------------------------------------------------------------------
 
@@ -97,8 +113,6 @@ class EagerController:
     # --- admin calls ------------------------------------------------------------------------------------------
 
     async def _admin(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        if self._admin_slots is None:
-            self._admin_slots = asyncio.Semaphore(self.max_admin_calls)
         async with self._admin_slots:
             return await in_worker_thread(fn, *args, **kwargs)
 
@@ -118,34 +132,32 @@ class EagerController:
 
     async def submit(self, entity: Any, inputs: Dict[str, Any], short_name: Optional[str] = None) -> Any:
         """Run ``entity`` on ``inputs`` as a child execution and return its outputs as native values."""
-        shown = short_name or getattr(entity, "short_name", None) or entity.name.split(".")[-1]
+        shown = display_name(entity, short_name)
         child = ChildExecution(shown, entity.name, self.execution_name(shown, self._next_index(shown), inputs), inputs)
         with self._lock:
             self.children.append(child)
         logger.info(f"Eager {self.tag}: launching {entity.name} as {child.name}")
         try:
             child.execution = await self._admin(self._launch, entity, child)
-            child.phase = "RUNNING"
+            child.phase = ChildPhase.RUNNING
             delay = self.first_poll_seconds
             while True:
                 child.execution = await self._admin(self.remote.sync_execution, child.execution)
                 phase = child.execution.closure.phase
                 if phase == WorkflowExecutionPhase.SUCCEEDED:
-                    child.phase = "SUCCEEDED"
+                    child.phase = ChildPhase.SUCCEEDED
                     return await in_worker_thread(self._outputs, entity, child.execution)
                 if phase in _FAILED_PHASES:
-                    child.phase = WorkflowExecutionPhase.enum_to_string(phase)
+                    child.phase, how = _FAILED_PHASES[phase]
                     error = child.execution.closure.error
                     message = error.message if error is not None else "no error message"
                     child.outcome = message
-                    raise EagerException(
-                        f"Child execution {child.name} ({shown}: {entity.name}) {_FAILED_PHASES[phase]}: {message}"
-                    )
+                    raise EagerException(f"Child execution {child.name} ({shown}: {entity.name}) {how}: {message}")
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.max_poll_seconds)
         except asyncio.CancelledError:
-            if child.execution is not None and child.phase == "RUNNING":
-                child.phase = "CANCELLED"
+            if child.execution is not None and child.phase is ChildPhase.RUNNING:
+                child.phase = ChildPhase.CANCELLED
                 await asyncio.shield(self._terminate(child, f"the call of {shown} in eager {self.tag} was cancelled"))
             raise
 
@@ -173,11 +185,11 @@ class EagerController:
     def terminate_running(self, reason: str) -> int:
         """Terminate, from any thread, every child that was launched and has not finished; returns how many."""
         with self._lock:
-            running = [c for c in self.children if c.execution is not None and c.phase == "RUNNING"]
+            running = [c for c in self.children if c.execution is not None and c.phase is ChildPhase.RUNNING]
         for child in running:
             try:
                 self.remote.terminate(child.execution, reason)
-                child.phase = "TERMINATED"
+                child.phase = ChildPhase.TERMINATED
                 logger.warning(f"Terminated child execution {child.name}: {reason}")
             except Exception as error:  # noqa: BLE001 - one child failing to stop must not keep the others running
                 logger.error(f"Could not terminate child execution {child.name}: {error}")
@@ -188,7 +200,7 @@ class EagerController:
         with self._lock:
             rows = "".join(
                 f"<tr><td>{html.escape(c.short_name)}</td><td>{html.escape(c.entity_name)}</td>"
-                f"<td>{html.escape(c.name)}</td><td>{html.escape(c.phase)}</td><td>{html.escape(c.outcome)}</td></tr>"
+                f"<td>{html.escape(c.name)}</td><td>{c.phase.value}</td><td>{html.escape(c.outcome)}</td></tr>"
                 for c in self.children
             )
         return (
@@ -232,18 +244,3 @@ def start_controller(
         root_tag=os.environ.get(EAGER_ROOT_ENV_NAME, tag),
         exec_prefix=_dnsify(f"e-{task_short_name[:8]}-{tag[:5]}"),
     )
-
-
-def install_signal_handlers(controller: EagerController) -> None:
-    """On SIGTERM or SIGINT, terminate running children, then exit. Only possible on the main thread."""
-    if threading.current_thread() is not threading.main_thread():
-        return
-
-    def on_signal(signum: int, frame: Optional[FrameType]) -> None:
-        name = signal.Signals(signum).name
-        logger.warning(f"Eager execution {controller.tag} received {name}; terminating its child executions")
-        controller.terminate_running(f"parent eager execution {controller.tag} received {name}")
-        sys.exit(128 + signum)
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)

@@ -10,9 +10,9 @@ the stack-frame capture that flytekit's own push does on every call, which is mo
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, Type, TypeVar
+from typing import Type
 
-from flytekit.core.context_manager import ExecutionState, FlyteContext, FlyteContextManager, flyte_context_Var
+from flytekit.core.context_manager import FlyteContext, FlyteContextManager, flyte_context_Var
 
 
 def current_context() -> FlyteContext:
@@ -43,34 +43,3 @@ class entered:
         tb: TracebackType | None,
     ) -> None:
         flyte_context_Var.reset(self._token)
-
-
-T = TypeVar("T")
-
-
-def shallow_copy(obj: T) -> T:  # noqa: UP047 - Python 3.10 has no type parameter syntax
-    """A copy sharing the attribute values of ``obj``, made without calling its constructor.
-
-    flytekit's ``ExecutionState`` constructor creates its engine directory on disk every time, and
-    ``copy.copy`` recurses forever through ``ExecutionParameters.__getattr__``; this does neither.
-    """
-    duplicate = object.__new__(type(obj))
-    duplicate.__dict__.update(obj.__dict__)
-    return duplicate
-
-
-def derived(ctx: FlyteContext, **changes: Any) -> FlyteContext:
-    """A copy of the (frozen) ``ctx`` with some fields changed, cheaper than flytekit's context builder."""
-    duplicate = shallow_copy(ctx)
-    for name, value in changes.items():
-        object.__setattr__(duplicate, name, value)
-    return duplicate
-
-
-def with_mode(state: ExecutionState, mode: ExecutionState.Mode) -> ExecutionState:
-    """A copy of ``state`` in another mode (the same state if it is in that mode already)."""
-    if state.mode is mode:
-        return state
-    changed = shallow_copy(state)
-    changed.mode = mode
-    return changed

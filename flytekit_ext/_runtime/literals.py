@@ -5,7 +5,7 @@ would not survive the trip to a cluster fails here too, with the messages flytek
 the lookup: ``TypeEngine`` searches its registry (and checks its lazy imports) on every conversion, while a
 :class:`Converter` finds its transformer once per task and type. Conversions are synchronous; the few
 transformers that are coroutines (lists, dicts, unions) run on an event loop of their own
-(:func:`~flytekit_ext.local.loops.run_coroutine`), and callers on an event loop convert such values on a
+(:func:`~flytekit_ext._runtime.loops.run_coroutine`), and callers on an event loop convert such values on a
 worker thread (``needs_loop``) so the loop is never blocked.
 """
 
@@ -29,8 +29,8 @@ from flytekit.models.interface import Variable
 from flytekit.models.literals import Literal, LiteralMap
 from flytekit.models.types import LiteralType
 
-from flytekit_ext.local.loops import run_coroutine
-from flytekit_ext.local.output_metadata import attach_output_metadata
+from flytekit_ext._runtime.loops import run_coroutine
+from flytekit_ext._runtime.output_metadata import attach_output_metadata
 
 _CHECKED_BY_TRANSFORMER = frozenset({int, float, str, bool})
 

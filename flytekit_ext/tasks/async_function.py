@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, List, TypeVar
+from typing import Any, Callable, Dict, Iterable, List, TypeVar
 
 from flytekit.core import python_function_task as flytekit_tasks
 from flytekit.core.base_task import TaskResolverMixin
 
-from flytekit_ext.local.loops import run_coroutine
+from flytekit_ext._runtime.loops import run_coroutine
 from flytekit_ext.tasks.function import ExecutionBehavior, PythonFunctionTask
 
 T = TypeVar("T")
@@ -20,7 +20,7 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T], flytekit_tasks.AsyncPythonF
     node's promises like any task (flytekit would hand back an un-awaited coroutine there).
     """
 
-    _awaitable_call = True
+    is_async = True
 
     def __init__(
         self,
@@ -62,5 +62,8 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T], flytekit_tasks.AsyncPythonF
         return await self._task_function(**kwargs)
 
     def execute(self, **kwargs: Any) -> Any:
-        """Run the task function to completion and return its result (as ``map_task`` and pods need)."""
+        """Run the body to completion and return its result (as flytekit's ``map_task`` needs)."""
         return run_coroutine(self.async_execute(**kwargs))
+
+    def _start_body(self, inputs: Dict[str, Any]) -> Any:
+        return self.async_execute(**inputs)

@@ -1,0 +1,49 @@
+"""Calls made by an eager task running on a Flyte backend become executions, launched by its controller."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, Protocol, runtime_checkable
+
+from flytekit.core.context_manager import FlyteContext
+
+from flytekit_ext._calls.overrides import CallOverrides
+from flytekit_ext._runtime.loops import run_coroutine
+
+if TYPE_CHECKING:
+    from flytekit.core.base_task import Task
+
+    from flytekit_ext.tasks.base import TaskCalls
+
+
+@runtime_checkable
+class Controller(Protocol):
+    """What the body of an eager task on a backend launches its calls with (``_eager.controller``).
+
+    It sits in flytekit's context as the ``worker_queue``, where flytekit's own tasks called in the body
+    find it too, through the ``add`` of flytekit's worker-queue interface.
+    """
+
+    async def submit(self, entity: Task, inputs: Dict[str, Any], short_name: str | None = None) -> Any:
+        """Run ``entity`` on ``inputs`` as a child execution; its outputs as native values."""
+
+
+class ChildExecutionRunner:
+    in_workflow_body = False
+    checks_required = True
+
+    def run(self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
+        return run_coroutine(self.run_async(ctx, task, inputs, overrides))
+
+    async def run_async(
+        self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides
+    ) -> Any:
+        controller = ctx.worker_queue
+        if isinstance(controller, Controller):
+            return await controller.submit(task, inputs, overrides.short_name)
+        if controller is None:
+            raise AssertionError(
+                f"Task '{task.name}' was called by an eager task running on a backend, "
+                f"but no eager controller is set up in this context"
+            )
+        # flytekit's own controller: the eager parent is a flytekit task, not a flytekit_ext one.
+        return await controller.add(task, input_kwargs=inputs)

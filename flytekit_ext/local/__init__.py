@@ -1,1 +1,0 @@
-"""The fast local path: context handling, event loops and threads, literal round trips, decks."""

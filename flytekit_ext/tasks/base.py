@@ -1,0 +1,124 @@
+"""What every flytekit_ext task adds to its flytekit base class.
+
+Calls go to :mod:`flytekit_ext._calls`, which decides what they mean; ``dispatch_execute`` and
+``local_execute`` run on flytekit_ext's own path (:mod:`flytekit_ext._runtime`, :mod:`flytekit_ext._local`);
+and Flyte 2's call patterns (``forward``, ``aio``, ``override``, ``short_name``) are on every task. Each member
+here only hands over to the module that does the work.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Coroutine, Dict, Union
+
+from flytekit.core.base_task import PythonTask
+from flytekit.core.context_manager import FlyteContext, flyte_context_Var
+from flytekit.models import literals as literal_models
+from flytekit.models.core.workflow import NodeMetadata
+from flytekit.models.dynamic_job import DynamicJobSpec
+
+from flytekit_ext._calls.arguments import bind
+from flytekit_ext._calls.in_process import PromiseOutputs, promises_for
+from flytekit_ext._calls.overridden import OverriddenTask
+from flytekit_ext._calls.overrides import CallOverrides
+from flytekit_ext._calls.route import call, call_async, runner_for
+from flytekit_ext._local.run import run_local
+from flytekit_ext._runtime.dispatch import dispatch
+from flytekit_ext.resolver import reduce_task
+
+if TYPE_CHECKING:
+    # Type-checked as the flytekit task class it is mixed into, which supplies everything else.
+    from flytekit.core.base_task import PythonTask as _TaskBase
+else:
+    _TaskBase = object
+
+
+def check_short_name(short_name: Any, task_name: str) -> None:
+    """A short name given for a task must be a non-empty str; the error names the task."""
+    if short_name is None:
+        return
+    if not isinstance(short_name, str):
+        raise TypeError(f"short_name of task '{task_name}' must be a str, got {short_name!r}")
+    if not short_name.strip():
+        raise ValueError(f"short_name of task '{task_name}' must not be empty")
+
+
+class TaskCalls(_TaskBase):
+    """Mixed in before a flytekit task class; the class it is mixed into supplies the task machinery.
+
+    ``is_async`` says whether the body is awaited: set by the class (async function tasks) or when the task
+    is made (instance tasks), and asked by everything that must know: the router, the in-process runner,
+    the dispatch drivers.
+    """
+
+    is_async: bool = False
+    _short_name: str
+    _forward_to: Callable[..., Any]
+
+    def _init_calls(self, short_name: str | None, default_short_name: str, forward_to: Callable[..., Any]) -> None:
+        """Set what calls need to know: the short name, and what ``forward`` runs."""
+        check_short_name(short_name, self.name)
+        self._short_name = short_name or default_short_name
+        self._forward_to = forward_to
+
+    @property
+    def short_name(self) -> str:
+        """The name shown for this task's calls: workflow node names in the UI, child executions, local logs."""
+        return self._short_name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return call(self, args, kwargs)
+
+    def aio(self, *args: Any, **kwargs: Any) -> Coroutine[Any, Any, Any]:
+        """Call the task from async code: locally a sync task runs on a worker thread, never on the loop."""
+        return call_async(self, args, kwargs)
+
+    def override(self, **options: Any) -> OverriddenTask:
+        """The same task with ``short_name`` and node overrides (``retries``, ``timeout``, ...) for one call."""
+        return OverriddenTask(self, CallOverrides.parse(self.name, options))
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the task's body right here: no literals, no node, no execution, no deck."""
+        stack = flyte_context_Var.get()  # read directly: forward must cost well under a microsecond
+        if stack and runner_for(stack[-1]).in_workflow_body:
+            raise RuntimeError(
+                f"{self.name}.forward() was called inside a @workflow; a workflow body is compiled, not run, "
+                f"so there is nothing to forward to. Call the task itself to add a node."
+            )
+        return self._forward_to(*args, **kwargs)
+
+    def _execute_bound(self, *args: Any, **kwargs: Any) -> Any:
+        """``execute`` with the arguments of a call, positional ones included: what instance tasks forward to."""
+        return self.execute(**bind(self, args, kwargs, check_required=False))
+
+    def _start_body(self, inputs: Dict[str, Any]) -> Any:
+        """The body on native inputs: its result, or for an async body the coroutine to await."""
+        return self.execute(**inputs)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return reduce_task(self) or super().__reduce_ex__(protocol)
+
+    def construct_node_metadata(self) -> NodeMetadata:
+        """Node metadata named by the short name, so that is what the UI shows for the node."""
+        metadata = self.metadata
+        return NodeMetadata(
+            name=self._short_name,
+            timeout=metadata.timeout,
+            retries=metadata.retry_strategy,
+            interruptible=metadata.interruptible,
+        )
+
+    def dispatch_execute(
+        self, ctx: FlyteContext, input_literal_map: literal_models.LiteralMap
+    ) -> Union[literal_models.LiteralMap, DynamicJobSpec]:
+        """Convert input literals to Python, run the task, convert its outputs to literals (also in a pod)."""
+        return dispatch(self, ctx, input_literal_map)
+
+    def local_execute(self, ctx: FlyteContext, **kwargs: Any) -> PromiseOutputs:
+        """Run locally on native values or promises; outputs come back as promises holding literals."""
+        return promises_for(self, run_local(self, ctx, kwargs))
+
+    def _write_decks(
+        self, native_inputs: Dict[str, Any], native_outputs: Dict[str, Any], ctx: Any, params: Any
+    ) -> None:
+        # The input and output decks; flytekit's function-task override would add a pip subprocess.
+        PythonTask._write_decks(self, native_inputs, native_outputs, ctx, params)
