@@ -1,6 +1,5 @@
-"""What the fast local path keeps from flytekit (decks, sandbox, caching of lookups) and what it avoids."""
+"""What the fast local path keeps from flytekit (sandbox, checkpoints, the dependency list) and what it avoids."""
 
-import asyncio
 import os
 import sys
 from importlib import metadata
@@ -43,14 +42,6 @@ def test_sandbox_is_made_only_when_the_task_asks_for_it():
     assert os.path.isdir(first) and os.path.exists(os.path.join(first, "scratch.txt"))
 
 
-def test_decks_are_written_for_tasks_that_enable_them(tmp_path, monkeypatch):
-    @flytekit_ext.task(enable_deck=True)
-    def with_decks(x: int) -> int:
-        return x * 2
-
-    assert with_decks(x=2) == 4
-
-
 def checkpoints(x: int) -> str:
     checkpoint = flytekit.current_context().checkpoint
     checkpoint.write(b"progress")
@@ -59,16 +50,3 @@ def checkpoints(x: int) -> str:
 
 def test_checkpoint_is_available_lazily_and_behaves_as_in_flytekit():
     assert flytekit_ext.task(checkpoints)(x=1) == flytekit.task(checkpoints)(x=1)
-
-
-def test_eager_run_with_default_decks_is_quick():
-    @flytekit_ext.task
-    async def child(x: int) -> int:
-        return x
-
-    @flytekit_ext.eager
-    async def parent(n: int) -> int:
-        return sum(await asyncio.gather(*(child(x=i) for i in range(n))))
-
-    assert parent.enable_deck  # eager tasks keep flytekit's default: decks on
-    assert asyncio.run(parent(n=10)) == 45

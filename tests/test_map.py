@@ -1,0 +1,140 @@
+"""``flytekit_ext.map``: bounded, ordered, concurrent locally; an ArrayNode in a workflow body."""
+
+import asyncio
+import time
+import typing
+
+import pytest
+
+import flytekit_ext
+from flytekit_ext import eager, task, workflow
+from tests.pattern_tasks import async_double, double, doubler
+
+
+def test_map_returns_results_in_input_order_and_runs_concurrently():
+    @task
+    def slow(x: int) -> int:
+        time.sleep(0.2 if x % 2 else 0.05)
+        return x
+
+    started = time.perf_counter()
+    assert list(flytekit_ext.map(slow, range(10))) == list(range(10))
+    assert time.perf_counter() - started < 0.5
+
+
+def test_map_aio_in_eager_runs_async_items_concurrently():
+    @eager
+    async def fan_out(n: int) -> typing.List[int]:
+        return [r async for r in flytekit_ext.map.aio(async_double, range(n))]
+
+    assert asyncio.run(fan_out(n=20)) == [2 * i for i in range(20)]
+
+
+def test_map_bounds_items_in_flight_and_reads_inputs_lazily():
+    in_flight = 0
+    most = 0
+    pulled = 0
+
+    @task
+    async def track(x: int) -> int:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.01)
+        in_flight -= 1
+        return x
+
+    def inputs() -> typing.Iterator[int]:
+        nonlocal pulled
+        for i in range(1000):
+            pulled += 1
+            yield i
+
+    results = flytekit_ext.map(track, inputs(), concurrency=4)
+    first = [next(results) for _ in range(3)]
+    assert first == [0, 1, 2]
+    assert pulled <= 3 + 4 + 1  # not the whole input
+    assert list(results) == list(range(3, 1000))
+    assert most == 4
+
+
+def test_map_with_return_exceptions_yields_errors_in_place():
+    @task
+    def inverse(x: int) -> float:
+        return 1 / x
+
+    results = list(flytekit_ext.map(inverse, [1, 0, 4]))
+    assert results[0] == 1.0 and results[2] == 0.25
+    assert isinstance(results[1], ZeroDivisionError)
+
+
+def test_map_without_return_exceptions_raises_and_cancels_the_rest():
+    finished = []
+
+    @task
+    async def maybe_fail(x: int) -> int:
+        if x == 0:
+            raise ValueError("item zero failed")
+        await asyncio.sleep(0.3)
+        finished.append(x)
+        return x
+
+    async def main() -> None:
+        async for _ in flytekit_ext.map.aio(maybe_fail, range(5), return_exceptions=False):
+            pass
+
+    with pytest.raises(ValueError, match="item zero failed"):
+        asyncio.run(main())
+    assert finished == []
+
+
+def test_map_stops_at_the_shortest_iterable_and_zips_several():
+    @task
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    assert list(flytekit_ext.map(add, [1, 2, 3], [10, 20])) == [11, 22]
+
+
+def test_map_rejects_negative_concurrency():
+    with pytest.raises(ValueError, match="concurrency"):
+        flytekit_ext.map(double, [1], concurrency=-1)
+    with pytest.raises(ValueError, match="concurrency"):
+        flytekit_ext.map.aio(double, [1], concurrency=-1)
+
+
+def test_map_over_an_instance_task_and_an_overridden_task():
+    assert list(flytekit_ext.map(doubler, [1, 2])) == [2, 4]
+    assert list(flytekit_ext.map(double.override(short_name="d"), [3])) == [6]
+
+
+def test_map_in_a_workflow_is_an_array_node():
+    @workflow
+    def wf(xs: typing.List[int]) -> typing.List[int]:
+        return flytekit_ext.map(double, xs)
+
+    from flytekit.core.array_node_map_task import ArrayNodeMapTask
+
+    assert isinstance(wf.nodes[0].flyte_entity, ArrayNodeMapTask)
+    assert wf(xs=[1, 2, 3]) == [2, 4, 6]
+
+
+def test_map_of_an_overridden_task_in_a_workflow_keeps_its_overrides():
+    @workflow
+    def wf(xs: typing.List[int]) -> typing.List[int]:
+        return flytekit_ext.map(double.override(short_name="doubling", retries=2), xs)
+
+    node = wf.nodes[0]
+    assert node.metadata.name == "doubling"
+    assert node.flyte_entity.sub_node_metadata.retries.retries == 2  # as flytekit's map_task applies it
+    assert wf(xs=[1, 2]) == [2, 4]
+
+
+def test_map_in_a_workflow_uses_minimal_array_node_state_like_flytekit_for_plain_tasks():
+    from flyteidl.core.workflow_pb2 import ArrayNode
+
+    @workflow
+    def wf(xs: typing.List[int]) -> typing.List[int]:
+        return flytekit_ext.map(double, xs)
+
+    assert wf.nodes[0].flyte_entity.execution_mode == ArrayNode.MINIMAL_STATE

@@ -1,0 +1,63 @@
+"""``short_name`` and ``task.override(...)``: per-call names and node overrides, the task left alone."""
+
+import asyncio
+import logging
+
+import pytest
+
+from flytekit_ext import task, workflow
+from tests.pattern_tasks import double
+
+
+def test_override_returns_a_callable_and_leaves_the_task_alone():
+    changed = double.override(short_name="twice", retries=2, timeout=30, cache=False)
+    assert changed.short_name == "twice"
+    assert double.short_name == "double"
+    assert double.metadata.retries == 0
+    assert changed(3) == 6
+    assert asyncio.run(changed.aio(3)) == 6
+    assert changed.override(short_name="again").short_name == "again"
+
+
+def test_override_rejects_unknown_keys_naming_them():
+    with pytest.raises(TypeError, match="'bogus'"):
+        double.override(bogus=1)
+    with pytest.raises(TypeError, match="short_name must be a str"):
+        double.override(short_name=3)
+
+
+def test_override_in_a_workflow_sets_node_overrides():
+    @workflow
+    def wf(x: int) -> int:
+        return double.override(short_name="custom", retries=4, interruptible=True)(x=x)
+
+    node = wf.nodes[0]
+    assert node.metadata.name == "custom"
+    assert node.metadata.retries.retries == 4
+    assert node.metadata.interruptible is True
+
+
+def test_short_name_is_what_local_logs_show(caplog):
+    with caplog.at_level(logging.INFO, logger="flytekit"):
+        double.override(short_name="shown-name")(1)
+    assert any("shown-name" in record.getMessage() for record in caplog.records)
+
+
+def test_short_name_with_a_foreign_plugin_class_is_rejected():
+    from flytekit.core.python_function_task import PythonFunctionTask as FlytekitFunctionTask
+    from flytekit.core.task import TaskPlugins
+
+    class ForeignConfig:
+        pass
+
+    class ForeignTask(FlytekitFunctionTask):
+        pass
+
+    TaskPlugins.register_pythontask_plugin(ForeignConfig, ForeignTask)
+
+    def body(x: int) -> int:
+        return x
+
+    with pytest.raises(TypeError, match="short_name.*ForeignTask"):
+        task(task_config=ForeignConfig(), short_name="nope")(body)
+    assert type(task(task_config=ForeignConfig())(body)) is ForeignTask
