@@ -20,6 +20,7 @@ from flytekit_ext._calls.in_process import InProcessRunner
 from flytekit_ext._calls.node import NodeRunner
 from flytekit_ext._calls.route import runner_for
 from flytekit_ext._runtime.context import current_context
+from tools import docs_sync
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -36,39 +37,19 @@ def example(monkeypatch):
     return importlib.import_module
 
 
-# --- the pages include what exists ------------------------------------------------------------------------
-
-SNIPPET = re.compile(r'^--8<-- "([^"]+)"$', re.MULTILINE)
+# --- the pages show what exists --------------------------------------------------------------------------------
 
 
-def _snippets():
-    for page in sorted(DOCS.rglob("*.md")):
-        for target in SNIPPET.findall(page.read_text()):
-            yield page.relative_to(DOCS).as_posix(), target
+def test_code_blocks_show_their_sources_as_they_are():
+    # Pages show code inline (readable on GitHub and in an editor); each block names its source file.
+    blocks = [block for page in docs_sync.pages() for block in docs_sync.shown_blocks(page)]
+    assert len(blocks) >= 20
+    stale = [block.label for block in docs_sync.stale()]
+    assert not stale, "run: python tools/docs_sync.py --write"
 
 
-def test_every_included_file_exists():
-    found = list(_snippets())
-    assert found, "the pages include their examples with --8<--"
-    for page, target in found:
-        assert (ROOT / target.split(":")[0]).is_file(), f"{page} includes missing {target}"
-
-
-# Line ranges of source files shown in architecture.md: if the source moves, these fail, not the page.
-SOURCE_EXCERPTS = {
-    "flytekit_ext/_calls/route.py:20:48": ("_node = NodeRunner()", "    return _in_process"),
-    "flytekit_ext/_calls/route.py:51:58": ("def call(", "    return runner.run(ctx, task, inputs, overrides)"),
-}
-
-
-def test_included_source_ranges_still_show_what_the_page_says():
-    ranged = {target for _, target in _snippets() if target.count(":") == 2}
-    assert ranged == set(SOURCE_EXCERPTS)
-    for target, (first, last) in SOURCE_EXCERPTS.items():
-        path, start, end = target.split(":")
-        lines = (ROOT / path).read_text().splitlines()
-        assert lines[int(start) - 1].startswith(first), target
-        assert lines[int(end) - 1] == last, target
+def test_no_page_uses_an_include_directive():
+    assert not [page for page in docs_sync.pages() if "--8<--" in page.read_text()]
 
 
 # --- index, getting started ---------------------------------------------------------------------------------
