@@ -235,3 +235,11 @@ def test_closing_a_map_early_cancels_the_items_in_flight():
 
     run_coroutine(asyncio.sleep(0.6))  # the loop the items ran on runs again: a leftover item would finish now
     assert finished == [0]
+
+
+def test_structured(example):
+    module = example("structured")
+    assert asyncio.run(module.first_pages(n=5)) == [f"page {i}" for i in range(5)]
+    with pytest.raises(ValueError, match="page 13 is missing"):
+        asyncio.run(module.all_or_nothing(n=20))
+    assert module.first_results(3) == ["page 0", "page 1", "page 2"]

@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING, Any, Dict, Protocol, runtime_checkable
 
 from flytekit.core.context_manager import FlyteContext
 
+from flytekit_ext._calls.blocking import warn_if_blocking_the_loop
 from flytekit_ext._calls.overrides import CallOverrides
 from flytekit_ext._runtime.loops import run_coroutine
+from flytekit_ext._runtime.scope import adopt_into_current_scope
 
 if TYPE_CHECKING:
     from flytekit.core.base_task import Task
@@ -32,11 +34,13 @@ class ChildExecutionRunner:
     checks_required = True
 
     def run(self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
+        warn_if_blocking_the_loop(task)
         return run_coroutine(self.run_async(ctx, task, inputs, overrides))
 
     async def run_async(
         self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides
     ) -> Any:
+        adopt_into_current_scope(task.name)
         controller = ctx.worker_queue
         if isinstance(controller, Controller):
             return await controller.submit(task, inputs, overrides.short_name)

@@ -10,9 +10,11 @@ from flytekit.core.promise import Promise, VoidPromise, create_task_output
 from flytekit.loggers import logger
 from flytekit.models.literals import LiteralMap
 
+from flytekit_ext._calls.blocking import warn_if_blocking_the_loop
 from flytekit_ext._calls.overrides import CallOverrides, display_name
 from flytekit_ext._local.run import native_result, native_result_async, run_local, run_local_async
 from flytekit_ext._runtime.loops import in_worker_thread, off_loop_thread
+from flytekit_ext._runtime.scope import adopt_into_current_scope
 
 if TYPE_CHECKING:
     from flytekit_ext.tasks.base import TaskCalls
@@ -35,11 +37,13 @@ class InProcessRunner:
 
     def run(self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
         _log_start(task, overrides)
+        warn_if_blocking_the_loop(task)
         return off_loop_thread(_native_call, task, ctx, inputs)
 
     async def run_async(
         self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides
     ) -> Any:
+        adopt_into_current_scope(task.name)
         if task.is_async:
             _log_start(task, overrides)
             return await native_result_async(task, ctx, await run_local_async(task, ctx, inputs))

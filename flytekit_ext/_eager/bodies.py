@@ -20,7 +20,8 @@ from flytekit.loggers import logger
 from flytekit_ext._calls.overrides import display_name
 from flytekit_ext._eager.session import backend_session, in_mode
 from flytekit_ext._runtime.context import current_context, entered
-from flytekit_ext._runtime.loops import in_worker_thread
+from flytekit_ext._runtime.interrupts import guarded
+from flytekit_ext._runtime.scope import ChildScope, child_scope
 
 if TYPE_CHECKING:
     from flytekit_ext.tasks.async_function import AsyncPythonFunctionTask
@@ -38,11 +39,24 @@ def _function(task: AsyncPythonFunctionTask) -> Any:
     return task.task_function
 
 
+async def _run_in_scope(scope: ChildScope, function: Any, inputs: Dict[str, Any]) -> Any:
+    """Await the body; whether it returns or raises, its child calls still running are ended first."""
+    try:
+        result = await function(**inputs)
+    except BaseException as error:
+        await scope.close(f"{scope.owner} failed: {type(error).__name__}")
+        raise
+    await scope.close(f"{scope.owner} returned without waiting for it")
+    return result
+
+
 class LocalEagerBody:
     async def run(self, task: AsyncPythonFunctionTask, inputs: Dict[str, Any]) -> Any:
         function = _function(task)
-        with entered(in_mode(current_context(), ExecutionState.Mode.EAGER_LOCAL_EXECUTION)):
-            return await function(**inputs)
+        local_ctx = in_mode(current_context(), ExecutionState.Mode.EAGER_LOCAL_EXECUTION)
+        with entered(local_ctx), child_scope(f"eager task {display_name(task)}") as scope:
+            with guarded(lambda: f"{scope.owner} ({scope.running} child calls running)"):
+                return await _run_in_scope(scope, function, inputs)
 
 
 class BackendEagerBody:
@@ -54,14 +68,16 @@ class BackendEagerBody:
         function = _function(task)
         session = backend_session(display_name(task), current_context(), self._remote, self._settings)
         failure: EagerException | None = None
-        with session as (body_ctx, controller), entered(body_ctx):
+        with (
+            session as (body_ctx, controller),
+            entered(body_ctx),
+            child_scope(f"eager execution {controller.tag}") as scope,
+        ):
             try:
-                result = await function(**inputs)
+                # Children the body started and stopped waiting for are cancelled, which terminates their
+                # executions (the failure node would too, but only once the backend schedules it).
+                result = await _run_in_scope(scope, function, inputs)
             except BaseException as error:
-                # Children the body started and stopped waiting for must not outlive it (the failure node
-                # would terminate them too, but only once the backend schedules it).
-                reason = f"eager execution {controller.tag} failed: {type(error).__name__}"
-                await in_worker_thread(controller.terminate_running, reason)
                 if not isinstance(error, EagerException):
                     raise
                 logger.error(f"Eager task {task.name} failed because a child execution failed: {error}")

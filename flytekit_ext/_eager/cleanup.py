@@ -3,6 +3,10 @@
 The admin service can be briefly unavailable exactly when a cleanup matters most (a failing or killed
 run), so each round of list-and-terminate is retried with exponential backoff, and the whole cleanup gives
 up after a bounded time with an error that says what may still be running.
+
+A parent killed while it launched a child may leave that launch in flight: the admin service creates the
+child after the parent is gone, possibly after the first listing. So an empty listing is trusted only once
+it has stayed empty for ``settle_s``.
 """
 
 from __future__ import annotations
@@ -21,22 +25,31 @@ ACTIVE_PHASES = ["UNDEFINED", "QUEUED", "RUNNING"]
 
 
 DEADLINE_ENV = "FLYTEKIT_EXT_EAGER_CLEANUP_DEADLINE_SECONDS"
+SETTLE_ENV = "FLYTEKIT_EXT_EAGER_CLEANUP_SETTLE_SECONDS"
 
 
 @dataclass(frozen=True)
 class CleanupPolicy:
-    """How long to keep trying: ``deadline_s`` in all, waits doubling from ``first_delay_s`` to ``max_delay_s``."""
+    """How long to keep trying: ``deadline_s`` in all, waits doubling from ``first_delay_s`` to ``max_delay_s``;
+    done once no running child has been seen for ``settle_s``."""
 
     deadline_s: float = 120.0
     first_delay_s: float = 0.5
     max_delay_s: float = 8.0
+    settle_s: float = 5.0
     page_size: int = 100
 
     @staticmethod
     def from_environment() -> CleanupPolicy:
-        """The default policy, with the deadline taken from ``FLYTEKIT_EXT_EAGER_CLEANUP_DEADLINE_SECONDS`` if set."""
-        configured = os.environ.get(DEADLINE_ENV)
-        return CleanupPolicy(deadline_s=float(configured)) if configured else CleanupPolicy()
+        """The default policy, with the deadline and settle time from the environment, if set.
+
+        ``FLYTEKIT_EXT_EAGER_CLEANUP_DEADLINE_SECONDS`` and ``FLYTEKIT_EXT_EAGER_CLEANUP_SETTLE_SECONDS``.
+        """
+        defaults = CleanupPolicy()
+        return CleanupPolicy(
+            deadline_s=float(os.environ.get(DEADLINE_ENV) or defaults.deadline_s),
+            settle_s=float(os.environ.get(SETTLE_ENV) or defaults.settle_s),
+        )
 
 
 @dataclass
@@ -64,14 +77,23 @@ def terminate_children(
     report = CleanupReport(terminated=[], gave_up=False)
     started = time.monotonic()
     delay = policy.first_delay_s
+    quiet_since: float | None = None  # when the listings became empty
     while True:
         try:
             found, _ = client.list_executions_paginated(
                 project, domain, limit=policy.page_size, filters=filters, sort_by=newest_first
             )
             if not found:
-                logger.warning(f"Eager cleanup of {project}/{domain}/{parent_execution}: no child execution running")
-                return report
+                now = time.monotonic()
+                quiet_since = now if quiet_since is None else quiet_since
+                if now - quiet_since >= policy.settle_s:
+                    logger.warning(
+                        f"Eager cleanup of {project}/{domain}/{parent_execution}: no child execution running"
+                    )
+                    return report
+                sleep(min(policy.first_delay_s, policy.settle_s - (now - quiet_since)))
+                continue
+            quiet_since = None
             for execution in found:
                 logger.warning(
                     f"Eager cleanup of {parent_execution}: terminating {execution.id.name} "

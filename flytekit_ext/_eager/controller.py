@@ -20,6 +20,9 @@ import hashlib
 import html
 import os
 import threading
+import time
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
@@ -37,13 +40,13 @@ from flytekit.tools.translator import Options
 from flytekit_ext._calls.overrides import display_name
 from flytekit_ext._local.run import native_result
 from flytekit_ext._runtime.context import current_context
-from flytekit_ext._runtime.loops import in_worker_thread
+from flytekit_ext._runtime.loops import in_worker_thread, settle, start_in_worker_thread
 
 
 class ChildPhase(enum.Enum):
     """Where one child call stands, as the controller sees it."""
 
-    PENDING = "PENDING"  # its launch has not returned yet
+    PENDING = "PENDING"  # not launched yet, or its launch has not returned
     RUNNING = "RUNNING"  # launched, not finished
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
@@ -61,6 +64,8 @@ _FAILED_PHASES = {
 }
 
 POLL_SECONDS_ENV = "FLYTEKIT_EXT_EAGER_MAX_POLL_SECONDS"
+#: How long a signal handler waits for launches in flight to return, so it can terminate what they create.
+LAUNCH_WAIT_SECONDS = 30.0
 
 
 @dataclass
@@ -74,6 +79,7 @@ class ChildExecution:
     execution: Any = None
     phase: ChildPhase = ChildPhase.PENDING
     outcome: str = ""
+    launch: Optional[Future[Any]] = None  # the launch, while it runs on a worker thread
 
 
 @dataclass
@@ -99,6 +105,11 @@ class EagerController:
 
     # --- naming -------------------------------------------------------------------------------------------
 
+    @property
+    def description(self) -> str:
+        """The eager execution this controller serves, as messages name it."""
+        return f"eager execution {self.tag}"
+
     def execution_name(self, short_name: str, index: int, inputs: Dict[str, Any]) -> str:
         """Deterministic: the same parent, call order and inputs give the same child name."""
         digest = hashlib.sha256(f"{self.tag}|{short_name}|{index}|{inputs!r}".encode()).hexdigest()[:12]
@@ -112,9 +123,32 @@ class EagerController:
 
     # --- admin calls ------------------------------------------------------------------------------------------
 
-    async def _admin(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    async def _admin(self, fn: Any, *args: Any) -> Any:
         async with self._admin_slots:
-            return await in_worker_thread(fn, *args, **kwargs)
+            return await in_worker_thread(fn, *args)
+
+    async def _launched(self, entity: Any, child: ChildExecution) -> Any:
+        """Launch ``child``; if the call is cancelled meanwhile, still record what the launch creates.
+
+        A launch cannot be recalled once sent: a cancelled call waits for it to return, so that the
+        execution it made is terminated with the call instead of being left running.
+        """
+        async with self._admin_slots:
+            child.launch = start_in_worker_thread(self._launch, entity, child)
+            try:
+                execution = await asyncio.wrap_future(child.launch)
+            except asyncio.CancelledError:
+                self._launched_as(child, await settle(child.launch, self._launch))
+                raise
+            self._launched_as(child, execution)
+            return execution
+
+    def _launched_as(self, child: ChildExecution, execution: Any) -> None:
+        with self._lock:
+            child.launch = None
+            if execution is not None and child.phase is ChildPhase.PENDING:
+                child.execution = execution
+                child.phase = ChildPhase.RUNNING
 
     def _launch(self, entity: Any, child: ChildExecution) -> Any:
         return self.remote.execute(
@@ -138,8 +172,7 @@ class EagerController:
             self.children.append(child)
         logger.info(f"Eager {self.tag}: launching {entity.name} as {child.name}")
         try:
-            child.execution = await self._admin(self._launch, entity, child)
-            child.phase = ChildPhase.RUNNING
+            await self._launched(entity, child)
             delay = self.first_poll_seconds
             while True:
                 child.execution = await self._admin(self.remote.sync_execution, child.execution)
@@ -155,10 +188,13 @@ class EagerController:
                     raise EagerException(f"Child execution {child.name} ({shown}: {entity.name}) {how}: {message}")
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.max_poll_seconds)
-        except asyncio.CancelledError:
+        except asyncio.CancelledError as cancelled:
             if child.execution is not None and child.phase is ChildPhase.RUNNING:
                 child.phase = ChildPhase.CANCELLED
-                await asyncio.shield(self._terminate(child, f"the call of {shown} in eager {self.tag} was cancelled"))
+                reason = (
+                    cancelled.args[0] if cancelled.args else f"the call of {shown} in eager {self.tag} was cancelled"
+                )
+                await asyncio.shield(self._terminate(child, str(reason)))
             raise
 
     async def add(self, entity: Any, input_kwargs: Dict[str, Any]) -> Any:
@@ -182,8 +218,25 @@ class EagerController:
         except Exception as error:  # noqa: BLE001 - report, and let the caller's cancellation go on
             logger.error(f"Could not terminate child execution {child.name}: {error}")
 
-    def terminate_running(self, reason: str) -> int:
-        """Terminate, from any thread, every child that was launched and has not finished; returns how many."""
+    def terminate_running(self, reason: str, launch_wait_seconds: float = LAUNCH_WAIT_SECONDS) -> int:
+        """Terminate, from any thread, every child launched or being launched that has not finished.
+
+        Launches still in flight are waited for (up to ``launch_wait_seconds`` in all) and what they create
+        is terminated too. Returns how many children were terminated.
+        """
+        with self._lock:
+            in_flight = [c for c in self.children if c.launch is not None]
+        deadline = time.monotonic() + launch_wait_seconds
+        for child in in_flight:
+            launch = child.launch
+            if launch is None:
+                continue
+            try:
+                self._launched_as(child, launch.result(timeout=max(0.0, deadline - time.monotonic())))
+            except FutureTimeout:
+                logger.error(f"Child execution {child.name} was still being launched; it may be left running")
+            except Exception:  # noqa: BLE001 - a launch that failed created nothing to terminate
+                self._launched_as(child, None)
         with self._lock:
             running = [c for c in self.children if c.execution is not None and c.phase is ChildPhase.RUNNING]
         for child in running:

@@ -5,7 +5,11 @@ locally, in workflows, in eager runs and through ``pyflyte-execute``, without fl
 pickle" warning. A task passed this way is pickled as a reference to its module-level definition and comes
 back as that same task, so calling it inside an eager task still makes a child execution.
 
-Unpickling runs code: only accept such inputs from sources you trust.
+Unpickling runs code chosen by whoever made the pickle. It happens wherever a ``Callable`` literal becomes a
+Python value: when a task with a ``Callable`` input starts (in its pod, and in every local call, which
+round-trips its inputs), in whoever reads a ``Callable`` output (a local caller, a downstream pod, an eager
+parent reading a child execution), and in ``FlyteRemote``'s ``execution.outputs[...]`` /
+``execution.inputs[...]``. Only accept such values from sources you trust.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ class CallableTransformer(FlytePickleTransformer):
         return Literal(scalar=Scalar(binary=Binary(value=payload, tag=PICKLE_TAG)))
 
     def to_python_value(self, ctx: FlyteContext, lv: Literal, expected_python_type: Type[Any]) -> Callable[..., Any]:
+        """Unpickle the callable. This runs code chosen by whoever made the literal: trust its source."""
         binary = lv.scalar.binary if lv.scalar is not None else None
         if binary is None or binary.tag != PICKLE_TAG:
             raise TypeTransformerFailedError(f"Expected a cloudpickled callable for {expected_python_type}, got {lv}")

@@ -5,6 +5,12 @@ eager task on a backend each item is a child execution; in a workflow body the c
 (flytekit's ``map_task``). At most ``concurrency`` items are in flight (0: no bound) and inputs are read
 lazily, so memory stays proportional to ``concurrency`` however long the input. Like the builtin ``map``,
 several iterables are zipped and the shortest one ends the map.
+
+Structured like an anyio task group: when the map ends early (the first failure without
+``return_exceptions``, ``break`` and ``close()``/``aclose()``, an enclosing cancellation), no further item
+starts, the items in flight are cancelled, and the map ends only once every one of them has stopped; a
+synchronous item on a worker thread, which cannot be stopped, is waited for. Only an interrupted process
+(Ctrl-C, SIGTERM) stops without waiting.
 """
 
 from __future__ import annotations
@@ -12,11 +18,13 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections import deque
-from typing import Any, AsyncGenerator, Deque, Iterable, Iterator, Optional, Protocol, Union
+from types import TracebackType
+from typing import Any, AsyncGenerator, AsyncIterator, Deque, Iterable, Iterator, Optional, Protocol, Type, Union
 
 from flytekit_ext._calls.route import runner_for
 from flytekit_ext._patterns.array_node import array_node_call
 from flytekit_ext._runtime.context import current_context
+from flytekit_ext._runtime.interrupts import guarded
 from flytekit_ext._runtime.loops import run_coroutine
 
 
@@ -78,42 +86,71 @@ async def _results(
         if error is not None:
             first_failure.set_result(error)
 
+    def describe() -> str:
+        return f"map of {label} ({sum(not item.done() for item in pending)} items running)"
+
     exhausted = False
-    try:
-        while True:
-            while not exhausted and (limit is None or len(pending) < limit):
-                next_args = next(arguments, None)
-                if next_args is None:
-                    exhausted = True
-                    break
-                item = asyncio.ensure_future(target.aio(*next_args))
-                item.add_done_callback(on_done)
-                pending.append(item)
-            if not pending:
-                return
-            head = pending[0]
-            if not head.done():
-                await asyncio.wait((head, first_failure), return_when=asyncio.FIRST_COMPLETED)
-            if first_failure.done():
-                raise first_failure.result()
-            if not head.done():
-                continue
-            pending.popleft()
-            error = head.exception()
-            yield error if error is not None else head.result()
-    finally:
-        # Structured: nothing this map started outlives it.
-        for item in pending:
-            item.cancel()
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
-        progress.stop()
+    with guarded(describe):
+        try:
+            while True:
+                while not exhausted and (limit is None or len(pending) < limit):
+                    next_args = next(arguments, None)
+                    if next_args is None:
+                        exhausted = True
+                        break
+                    item = asyncio.ensure_future(target.aio(*next_args))
+                    item.add_done_callback(on_done)
+                    pending.append(item)
+                if not pending:
+                    return
+                head = pending[0]
+                if not head.done():
+                    await asyncio.wait((head, first_failure), return_when=asyncio.FIRST_COMPLETED)
+                if first_failure.done():
+                    raise first_failure.result()
+                if not head.done():
+                    continue
+                pending.popleft()
+                error = head.exception()
+                yield error if error is not None else head.result()
+        finally:
+            # Nothing this map started outlives it: cancel what runs, then wait until all of it has stopped.
+            for item in pending:
+                item.cancel()
+            if pending:
+                await asyncio.wait(pending)
+            progress.stop()
 
 
-class _SyncResults(Iterator[Any]):
-    """Drives the async results from synchronous code, one item per ``next``."""
+class AsyncResults(AsyncIterator[Any]):
+    """What ``map.aio`` returns: the results as an async iterator; ``async with`` closes it on leaving."""
 
     def __init__(self, results: AsyncGenerator[Any, None]) -> None:
+        self._results = results
+
+    def __aiter__(self) -> AsyncResults:
+        return self
+
+    async def __anext__(self) -> Any:
+        return await self._results.__anext__()
+
+    async def aclose(self) -> None:
+        """Stop early: no further item starts; the items in flight are cancelled and waited for."""
+        await self._results.aclose()
+
+    async def __aenter__(self) -> AsyncResults:
+        return self
+
+    async def __aexit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
+        await self.aclose()
+
+
+class Results(Iterator[Any]):
+    """What ``map`` returns: the results as an iterator; ``with`` closes it on leaving."""
+
+    def __init__(self, results: AsyncResults) -> None:
         self._results = results
         self._closed = False
 
@@ -130,10 +167,18 @@ class _SyncResults(Iterator[Any]):
             raise
 
     def close(self) -> None:
-        """Stop early: cancel the items still in flight."""
+        """Stop early: no further item starts; the items in flight are cancelled and waited for."""
         if not self._closed:
             self._closed = True
             run_coroutine(self._results.aclose())
+
+    def __enter__(self) -> Results:
+        return self
+
+    def __exit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
+        self.close()
 
     def __del__(self) -> None:
         if not self._closed:
@@ -162,7 +207,7 @@ class Map:
         _check_concurrency(concurrency)
         if runner_for(current_context()).in_workflow_body:
             return array_node_call(target, iterables, concurrency)
-        return _SyncResults(
+        return Results(
             self.aio(
                 target, *iterables, group_name=group_name, concurrency=concurrency, return_exceptions=return_exceptions
             )
@@ -175,13 +220,13 @@ class Map:
         group_name: Optional[str] = None,
         concurrency: int = 0,
         return_exceptions: bool = True,
-    ) -> AsyncGenerator[Any, None]:
+    ) -> AsyncResults:
         """The same as an async iterator, for ``async for`` in async and eager tasks."""
         _check_concurrency(concurrency)
         if not iterables:
             raise TypeError(f"map of {target.short_name}: at least one iterable of inputs is needed")
         label = group_name or target.short_name
-        return _results(target, iterables, label, concurrency, return_exceptions)
+        return AsyncResults(_results(target, iterables, label, concurrency, return_exceptions))
 
 
 map = Map()

@@ -1,34 +1,61 @@
 """Running coroutines from synchronous code, and synchronous code from coroutines.
 
-* A coroutine run from a thread with no running loop runs on that thread's own loop.
+* A coroutine run from a thread with no running loop runs on that thread's own loop (closed when the
+  thread ends).
 * Run from a thread whose loop is already running (synchronous code called inside async code), it runs on a
   helper thread's loop, because a running loop cannot be re-entered.
-* Blocking code called from async code runs on a worker thread, with the caller's context.
+* Blocking code called from async code runs on a worker thread, with the caller's context. Such a call is
+  structured: when the awaiting coroutine is cancelled, work not yet started is dropped and work already
+  running is waited for (a thread cannot be stopped), so nothing it started outlives it. Only an interrupted
+  process (:mod:`flytekit_ext._runtime.interrupts`) stops waiting.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+import atexit
 import contextvars
-import functools
 import threading
+from concurrent.futures import Future
 from typing import Any, Callable, Coroutine, TypeVar
 
+from flytekit.loggers import logger
+
+from flytekit_ext._runtime.interrupts import blocking_wait, interrupted
+from flytekit_ext._runtime.workers import DaemonThreadPool
+
 T = TypeVar("T")
+
+
+class _OwnLoop:
+    """A thread's own event loop, closed when the thread ends and its thread-local storage lets go of it."""
+
+    __slots__ = ("loop",)
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+
+    def close(self) -> None:
+        if not self.loop.is_closed() and not self.loop.is_running():
+            self.loop.close()
+
+    __del__ = close
+
 
 _thread_state = threading.local()
 
 
 def _own_loop() -> asyncio.AbstractEventLoop:
-    loop: asyncio.AbstractEventLoop | None = getattr(_thread_state, "loop", None)
-    if loop is None or loop.is_closed():
-        loop = asyncio.new_event_loop()
-        _thread_state.loop = loop
-    return loop
+    own: _OwnLoop | None = getattr(_thread_state, "own", None)
+    if own is None or own.loop.is_closed():
+        own = _thread_state.own = _OwnLoop()
+        if threading.current_thread() is threading.main_thread():
+            atexit.register(own.close)  # the main thread's storage outlives the interpreter's last chance
+    return own.loop
 
 
-def _running_loop() -> asyncio.AbstractEventLoop | None:
+def running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop running on this thread, if any."""
     # The variant that answers None instead of raising: this runs on every synchronous task call.
     return asyncio._get_running_loop()
 
@@ -50,10 +77,16 @@ class _HelperLoop:
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         loop = self._loop or self._start()
-        if _running_loop() is loop:
+        if running_loop() is loop:
             raise RuntimeError("a coroutine cannot wait for itself on the helper loop")
         # run_coroutine_threadsafe schedules with a copy of the caller's context, so flytekit's context travels.
-        return asyncio.run_coroutine_threadsafe(coro, loop).result()
+        future = asyncio.run_coroutine_threadsafe(coro, loop)
+        try:
+            with blocking_wait():
+                return future.result()
+        except BaseException:
+            future.cancel()  # an interrupted wait: the coroutine is cancelled, not left running
+            raise
 
 
 _helper = _HelperLoop()
@@ -61,12 +94,12 @@ _helper = _HelperLoop()
 
 def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
     """Run ``coro`` to completion from synchronous code, wherever that code runs."""
-    if _running_loop() is None:
+    if running_loop() is None:
         return _own_loop().run_until_complete(coro)
     return _helper.run(coro)
 
 
-_worker_pool = concurrent.futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix="flytekit-ext-worker")
+workers = DaemonThreadPool(max_workers=64, name="flytekit-ext-worker")
 
 
 def off_loop_thread(fn: Callable[..., T], *args: Any) -> T:
@@ -75,12 +108,43 @@ def off_loop_thread(fn: Callable[..., T], *args: Any) -> T:
     A synchronous task called directly inside async code still blocks its caller, but its body does not run
     on the loop's thread, so it may use ``asyncio.run`` itself.
     """
-    if _running_loop() is None:
+    if running_loop() is None:
         return fn(*args)
-    return _worker_pool.submit(contextvars.copy_context().run, fn, *args).result()
+    work = workers.submit(contextvars.copy_context().run, fn, *args)
+    with blocking_wait():
+        return work.result()
 
 
-async def in_worker_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run blocking ``fn`` on a worker thread, with the caller's context, without blocking the event loop."""
-    call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
-    return await asyncio.get_running_loop().run_in_executor(_worker_pool, call)
+def start_in_worker_thread(fn: Callable[..., T], *args: Any) -> Future[T]:
+    """Start ``fn(*args)`` on a worker thread, with the caller's context."""
+    return workers.submit(contextvars.copy_context().run, fn, *args)
+
+
+async def in_worker_thread(fn: Callable[..., T], *args: Any) -> T:
+    """Run blocking ``fn`` on a worker thread, with the caller's context, without blocking the event loop.
+
+    Cancelled while ``fn`` runs, this waits for ``fn`` to return before it raises ``CancelledError``.
+    """
+    work = start_in_worker_thread(fn, *args)
+    try:
+        return await asyncio.wrap_future(work)
+    except asyncio.CancelledError:
+        await settle(work, fn)
+        raise
+
+
+async def settle(work: Future[T], fn: Callable[..., Any]) -> T | None:
+    """After a cancelled wait: drop ``work`` if it has not started, else wait for it and return its result.
+
+    ``None`` if it never ran, failed (its error is logged: nobody else will see it), or the process was
+    interrupted meanwhile.
+    """
+    if work.cancel() or interrupted():
+        return None
+    try:
+        return await asyncio.shield(asyncio.wrap_future(work))
+    except asyncio.CancelledError:
+        return None  # cancelled again while waiting (an interrupt): stop waiting
+    except Exception as error:  # noqa: BLE001 - the caller is gone; this is the only place it can be seen
+        logger.warning(f"{getattr(fn, '__qualname__', fn)} failed after its caller was cancelled: {error!r}")
+        return None

@@ -123,3 +123,39 @@ async def task_group(n: int) -> typing.List[int]:
         for i in range(n):
             group.start_soon(one, i)
     return results
+
+
+@eager
+async def cancels_launches(n: int, after: float) -> int:
+    # Start n children, then cancel the calls while their launches are still in flight.
+    calls = [asyncio.ensure_future(add_one.aio(i)) for i in range(n)]
+    await asyncio.sleep(after)
+    for call in calls:
+        call.cancel()
+    await asyncio.gather(*calls, return_exceptions=True)
+    return n
+
+
+@eager
+async def fails_during_launches(n: int, after: float) -> int:
+    # Start n children and fail while their launches are in flight, without waiting for them.
+    calls = [asyncio.ensure_future(sleep_for.aio(60.0)) for _ in range(n)]
+    await asyncio.sleep(after)
+    if not any(call.done() for call in calls):
+        raise RuntimeError("eager parent fails while its children are being launched")
+    return n
+
+
+@eager
+async def waits_on_sleepers(n: int) -> typing.List[float]:
+    return list(await asyncio.gather(*(sleep_for.aio(60.0) for _ in range(n))))
+
+
+@eager
+async def dies_during_launch(after: float) -> float:
+    # Start a child and die at once while its launch is in flight: the admin creates it after the parent is gone.
+    sleeper = asyncio.ensure_future(sleep_for.aio(60.0))
+    await asyncio.sleep(after)
+    if not sleeper.done():
+        os._exit(137)
+    return await sleeper

@@ -169,3 +169,55 @@ def test_anyio_task_group_around_child_calls(double, run):
     execution = succeeded(run(fx.task_group, n=3))
     assert execution.outputs["o0"] == [0, 1, 4]
     assert len(children_of(double, execution.id.name)) == 3
+
+
+# --- launches in flight: nothing a parent started is left running ------------------------------------------
+
+LAUNCH_DELAY = 5.0  # how long the double holds each CreateExecution: the parent's own, then its children's
+
+
+def _hold_launches(double, children):
+    double.faults.delay("CreateExecution", LAUNCH_DELAY, times=children + 1)
+
+
+def _all_children_end_aborted(double, parent, count):
+    double.wait_until(lambda: len(children_of(double, parent)) == count, timeout=60)
+    double.wait_until(lambda: all(c.phase == "ABORTED" for c in children_of(double, parent)), timeout=60)
+
+
+def test_cancelled_calls_terminate_children_whose_launch_was_in_flight(double, run):
+    _hold_launches(double, 4)
+    execution = run(fx.cancels_launches, n=4, after=1.5, timeout=180)
+    assert succeeded(execution).outputs["o0"] == 4
+    assert double.faults.delayed.count("CreateExecution") == 5
+    _all_children_end_aborted(double, execution.id.name, 4)
+
+
+def test_a_body_failing_during_launches_terminates_every_child(double, run):
+    _hold_launches(double, 3)
+    execution = run(fx.fails_during_launches, wait=False, n=3, after=1.5)
+    info = double.wait(execution.id.name, timeout=180)
+    assert info.phase == "FAILED" and "being launched" in info.error
+    _all_children_end_aborted(double, execution.id.name, 3)
+
+
+def test_sigterm_during_launches_terminates_every_child(double, run):
+    _hold_launches(double, 3)
+    execution = run(fx.waits_on_sleepers, wait=False, n=3)
+    parent = execution.id.name
+    double.wait_until(lambda: double.faults.delayed.count("CreateExecution") >= 2, timeout=60)  # a child's
+    (pid,) = double.execution(parent).pids[-1:]
+    os.kill(pid, signal.SIGTERM)
+    _all_children_end_aborted(double, parent, 3)
+
+
+def test_failure_handler_finds_a_child_created_after_its_parent_died(admin_double_factory):
+    double = admin_double_factory(extra_env={**FAST_ENV, "FLYTEKIT_EXT_EAGER_CLEANUP_SETTLE_SECONDS": "10"})
+    remote = double.remote(PROJECT, DOMAIN)
+    settings = double.serialization_settings(PROJECT, DOMAIN, VERSION)
+    _hold_launches(double, 1)
+    workflow = fx.dies_during_launch.get_as_workflow()
+    execution = remote.execute(workflow, inputs={"after": 1.5}, version=VERSION, serialization_settings=settings)
+    info = double.wait(execution.id.name, timeout=180)
+    assert [(n.node_id, n.phase) for n in info.nodes] == [("n0", "FAILED"), ("efn", "SUCCEEDED")]
+    _all_children_end_aborted(double, execution.id.name, 1)

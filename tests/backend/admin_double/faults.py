@@ -9,12 +9,37 @@ import grpc
 
 
 class Faults:
-    """RPC name -> failures to answer instead of running the RPC (``times=None``: until cleared)."""
+    """RPC name -> failures to answer instead of running the RPC (``times=None``: until cleared), and delays.
+
+    ``double.faults.delay("CreateExecution", 3.0, times=2)`` holds the next two calls for 3 s before they run:
+    a launch that is still in flight when its caller is cancelled or its process is killed.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pending: Dict[str, Tuple[grpc.StatusCode, Optional[int]]] = {}
+        self._delays: Dict[str, Tuple[float, Optional[int]]] = {}
         self.injected: List[str] = []
+        self.delayed: List[str] = []
+
+    def delay(self, rpc: str, seconds: float, times: Optional[int] = 1) -> None:
+        with self._lock:
+            self._delays[rpc] = (seconds, times)
+
+    def take_delay(self, rpc: str) -> float:
+        """How long to hold this call of ``rpc`` before running it (0: not at all)."""
+        with self._lock:
+            pending = self._delays.get(rpc)
+            if pending is None:
+                return 0.0
+            seconds, times = pending
+            if times is not None:
+                if times <= 1:
+                    del self._delays[rpc]
+                else:
+                    self._delays[rpc] = (seconds, times - 1)
+            self.delayed.append(rpc)
+            return seconds
 
     def fail(self, rpc: str, code: grpc.StatusCode = grpc.StatusCode.UNAVAILABLE, times: Optional[int] = 1) -> None:
         with self._lock:
@@ -24,8 +49,10 @@ class Faults:
         with self._lock:
             if rpc is None:
                 self._pending.clear()
+                self._delays.clear()
             else:
                 self._pending.pop(rpc, None)
+                self._delays.pop(rpc, None)
 
     def take(self, rpc: str) -> Optional[grpc.StatusCode]:
         """The status code to fail this call of ``rpc`` with, if a failure is pending."""

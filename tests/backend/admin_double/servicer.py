@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 import traceback
 from pathlib import Path
 
@@ -43,6 +44,9 @@ def _handled(method):
         code = faults.take(method.__name__) if faults is not None else None
         if code is not None:
             context.abort(code, f"admin double: injected failure of {method.__name__}")
+        held = faults.take_delay(method.__name__) if faults is not None else 0.0
+        if held:
+            time.sleep(held)
         try:
             return method(self, request, context)
         except AdminError as e:

@@ -1,0 +1,86 @@
+"""The worker threads that run synchronous task bodies for async callers.
+
+A thread pool whose threads are daemons. A synchronous body cannot be interrupted once it runs, and the
+standard library's pools join their threads when the interpreter exits, so after Ctrl-C a process would
+wait for every body still running (half a minute for a half-minute body). With daemon threads the process
+exits at once; everything flytekit_ext starts still waits for its bodies in normal operation (see
+:mod:`flytekit_ext._runtime.loops`), so only an interrupted process leaves them, and it leaves with them.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from concurrent.futures import Executor, Future
+from typing import Any, Callable, Optional, Set, Tuple, TypeVar
+
+T = TypeVar("T")
+
+_Work = Tuple["Future[Any]", Callable[..., Any], Tuple[Any, ...], dict]
+
+
+class DaemonThreadPool(Executor):
+    """At most ``max_workers`` daemon threads; a thread idle for ``idle_seconds`` ends."""
+
+    def __init__(self, max_workers: int, name: str, idle_seconds: float = 30.0) -> None:
+        self._max_workers = max_workers
+        self._name = name
+        self._idle_seconds = idle_seconds
+        self._queue: queue.SimpleQueue[Optional[_Work]] = queue.SimpleQueue()
+        self._idle = threading.Semaphore(0)  # one token per thread waiting for work
+        self._lock = threading.Lock()
+        self._threads: Set[threading.Thread] = set()
+        self._shutdown = False
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        with self._lock:
+            if self._shutdown:
+                raise RuntimeError("cannot schedule work on a pool that was shut down")
+            self._queue.put((future, fn, args, kwargs))
+            if not self._idle.acquire(blocking=False) and len(self._threads) < self._max_workers:
+                thread = threading.Thread(target=self._work, name=f"{self._name}-{len(self._threads)}", daemon=True)
+                self._threads.add(thread)
+                thread.start()
+        return future
+
+    def _work(self) -> None:
+        try:
+            while True:
+                try:
+                    item = self._queue.get(timeout=self._idle_seconds)
+                except queue.Empty:
+                    # Idle: end, unless a submitter counted on this thread (took its idle token) meanwhile.
+                    if self._idle.acquire(blocking=False):
+                        return
+                    continue
+                if item is None:
+                    return
+                future, fn, args, kwargs = item
+                if future.set_running_or_notify_cancel():
+                    try:
+                        result = fn(*args, **kwargs)
+                    except BaseException as error:  # noqa: BLE001 - delivered to whoever waits on the future
+                        future.set_exception(error)
+                    else:
+                        future.set_result(result)
+                del item, future, fn, args, kwargs  # nothing of a finished call lives on in an idle thread
+                self._idle.release()
+        finally:
+            with self._lock:
+                self._threads.discard(threading.current_thread())
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            self._shutdown = True
+            threads = list(self._threads)
+        for _ in threads:
+            self._queue.put(None)
+        if wait:
+            for thread in threads:
+                thread.join()
+
+    @property
+    def threads(self) -> int:
+        """How many worker threads exist now."""
+        return len(self._threads)

@@ -1,0 +1,288 @@
+"""Structured concurrency: nothing a map or an eager run starts outlives it, and Ctrl-C stops at once.
+
+Each test records when item bodies start and end, and checks what is still running at the moment the map or
+the eager call returns or raises: asyncio tasks (``asyncio.all_tasks()``) and synchronous bodies on worker
+threads (started but not ended).
+"""
+
+import asyncio
+import gc
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import typing
+import warnings
+
+import pytest
+
+import flytekit_ext
+from flytekit_ext import eager, task
+
+
+class Bodies:
+    """Which item bodies started and which ended, across threads."""
+
+    def __init__(self) -> None:
+        self.started: typing.Set[int] = set()
+        self.ended: typing.Set[int] = set()
+        self._lock = threading.Lock()
+
+    def start(self, x: int) -> None:
+        with self._lock:
+            self.started.add(x)
+
+    def end(self, x: int) -> None:
+        with self._lock:
+            self.ended.add(x)
+
+    @property
+    def running(self) -> typing.Set[int]:
+        with self._lock:
+            return self.started - self.ended
+
+
+seen = Bodies()
+
+
+@task
+def slow_sync(x: int) -> int:
+    seen.start(x)
+    try:
+        if x == 0:
+            time.sleep(0.1)
+            raise ValueError("item 0 failed")
+        time.sleep(0.6)
+        return x
+    finally:
+        seen.end(x)
+
+
+@task
+async def slow_async(x: int) -> int:
+    seen.start(x)
+    try:
+        if x == 0:
+            await asyncio.sleep(0.1)
+            raise ValueError("item 0 failed")
+        await asyncio.sleep(0.6)
+        return x
+    finally:
+        seen.end(x)
+
+
+@pytest.fixture(autouse=True)
+def fresh_record():
+    global seen
+    seen = Bodies()
+    yield
+
+
+def _other_tasks() -> typing.Set[asyncio.Task]:
+    return asyncio.all_tasks() - {asyncio.current_task()}
+
+
+# --- map ----------------------------------------------------------------------------------------------------
+
+
+def test_a_failing_sync_map_raises_only_once_every_started_item_has_stopped():
+    with pytest.raises(ValueError, match="item 0 failed"):
+        list(flytekit_ext.map(slow_sync, range(30), concurrency=5, return_exceptions=False))
+    assert seen.started == set(range(5))  # no further item started after the failure
+    assert seen.running == set()  # and every started one had ended when the map raised
+    time.sleep(0.8)
+    assert seen.started == set(range(5))
+
+
+def test_a_failing_async_map_cancels_the_items_in_flight_before_it_raises():
+    async def main() -> None:
+        with pytest.raises(ValueError, match="item 0 failed"):
+            async for _ in flytekit_ext.map.aio(slow_async, range(30), concurrency=5, return_exceptions=False):
+                pass
+        assert _other_tasks() == set()
+
+    asyncio.run(main())
+    assert seen.started == set(range(5))
+    assert seen.running == set()  # cancelled items ran their finally
+    assert seen.ended == seen.started
+
+
+def test_leaving_a_sync_map_early_waits_for_the_items_in_flight():
+    with flytekit_ext.map(slow_sync, range(1, 30), concurrency=4) as results:
+        assert next(results) == 1
+    assert seen.running == set()
+    assert len(seen.started) <= 1 + 4 + 1  # what was in flight, not the rest of the input
+
+
+def test_aclose_of_an_async_map_leaves_nothing_running():
+    async def main() -> None:
+        async with flytekit_ext.map.aio(slow_async, range(1, 30), concurrency=4) as results:
+            async for first in results:
+                assert first == 1
+                break
+        assert _other_tasks() == set()
+        assert seen.running == set()
+
+    asyncio.run(main())
+
+
+def test_a_sync_map_in_async_code_waits_for_worker_threads_when_cancelled():
+    async def main() -> None:
+        consume = asyncio.ensure_future(flytekit_ext.map.aio(slow_sync, range(1, 5)).__anext__())
+        await asyncio.sleep(0.2)
+        consume.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await consume
+
+    asyncio.run(main())
+    time.sleep(0.05)
+    assert seen.started and seen.running == set()
+
+
+# --- local eager --------------------------------------------------------------------------------------------
+
+
+@eager
+async def gathers_and_fails(n: int) -> typing.List[int]:
+    return list(await asyncio.gather(*(slow_async(x=i) for i in range(n))))
+
+
+@eager
+async def gathers_sync_and_fails(n: int) -> typing.List[int]:
+    return list(await asyncio.gather(*(slow_sync.aio(x=i) for i in range(n))))
+
+
+@eager
+async def returns_early(n: int) -> int:
+    for i in range(1, n + 1):
+        asyncio.ensure_future(slow_async(x=i))  # started, never awaited
+    await asyncio.sleep(0.05)
+    return n
+
+
+def test_a_failing_child_ends_its_siblings_before_the_eager_call_raises():
+    async def main() -> None:
+        with pytest.raises(ValueError, match="(?s)slow_async.*item 0 failed"):
+            await gathers_and_fails(n=20)
+        assert _other_tasks() == set()  # the caller's loop runs on: no sibling is left on it
+
+    asyncio.run(main())
+    assert len(seen.started) == 20 and seen.running == set()
+
+
+def test_sync_siblings_on_worker_threads_are_waited_for():
+    with pytest.raises(ValueError, match="item 0 failed"):
+        asyncio.run(gathers_sync_and_fails(n=4))
+    assert seen.started == set(range(4)) and seen.running == set()
+
+
+def test_children_an_eager_body_did_not_wait_for_are_cancelled_when_it_returns():
+    async def main() -> None:
+        assert await returns_early(n=3) == 3
+        assert _other_tasks() == set()
+
+    asyncio.run(main())
+    assert seen.started == {1, 2, 3} and seen.running == set()
+
+
+# --- Ctrl-C and SIGTERM -------------------------------------------------------------------------------------
+
+INTERRUPTED = textwrap.dedent(
+    """
+    import asyncio, sys, time
+    from flytekit_ext import eager, task
+
+    @task
+    def sleeps(x: int) -> int:
+        print("started", flush=True)
+        time.sleep(30)
+        return x
+
+    @eager
+    async def on_threads(n: int) -> int:
+        return sum(await asyncio.gather(*(sleeps.aio(x=i) for i in range(n))))
+
+    @eager
+    async def blocking(n: int) -> int:
+        return sleeps(x=n)  # a direct call: the event loop's own thread waits for the worker thread
+
+    asyncio.run({entry}(n=3))
+    """
+)
+
+
+def _interrupt(tmp_path, entry: str, signum: int) -> typing.Tuple[float, subprocess.CompletedProcess]:
+    script = tmp_path / "interrupted.py"
+    script.write_text(INTERRUPTED.format(entry=entry))
+    process = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path
+    )
+    assert process.stdout is not None
+    while process.stdout.readline().strip() != "started":  # flytekit's logger may print before it
+        assert process.poll() is None
+    time.sleep(0.3)
+    sent = time.monotonic()
+    process.send_signal(signum)
+    stdout, stderr = process.communicate(timeout=60)
+    return time.monotonic() - sent, subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+@pytest.mark.parametrize("entry", ["on_threads", "blocking"])
+def test_ctrl_c_stops_a_local_eager_run_at_once_saying_what_it_stopped(tmp_path, entry):
+    took, done = _interrupt(tmp_path, entry, signal.SIGINT)
+    assert took < 3.0, done.stderr  # the bodies would run 30 s more; one Ctrl-C is enough
+    assert done.returncode != 0
+    lines = [line for line in done.stderr.splitlines() if line.startswith("flytekit_ext: SIGINT")]
+    assert len(lines) == 1 and f"eager task {entry}" in lines[0], done.stderr
+
+
+def test_sigterm_stops_a_local_eager_run_at_once(tmp_path):
+    took, done = _interrupt(tmp_path, "on_threads", signal.SIGTERM)
+    assert took < 3.0, done.stderr
+    assert done.returncode == 128 + signal.SIGTERM
+    assert "flytekit_ext: SIGTERM: stopping eager task on_threads (3 child calls running)" in done.stderr
+
+
+# --- warnings and resources ---------------------------------------------------------------------------------
+
+
+@task
+def quick(x: int) -> int:
+    return x
+
+
+def test_a_sync_call_in_async_code_warns_once_naming_the_task_and_aio(caplog):
+    @eager
+    async def calls_directly(n: int) -> int:
+        return sum(quick(x=i) for i in range(n))
+
+    assert asyncio.run(calls_directly(n=3)) == 3
+    warned = [r.getMessage() for r in caplog.records if "without .aio" in r.getMessage()]
+    assert len(warned) == 1 and "quick" in warned[0] and "quick.aio(" in warned[0]
+
+
+def test_a_threads_own_event_loop_is_closed_when_the_thread_ends():
+    @task
+    def total(xs: typing.List[int]) -> int:  # a list input converts on an event loop
+        return sum(xs)
+
+    results = []
+    worker = threading.Thread(target=lambda: results.append(total(xs=[1, 2, 3])))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        worker.start()
+        worker.join()
+        gc.collect()
+    assert results == [6]
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning) and "event loop" in str(w.message)]
+
+
+def test_worker_threads_do_not_hold_up_interpreter_exit():
+    code = "import flytekit_ext._runtime.loops as l, time; l.workers.submit(time.sleep, 30); print('ok')"
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "ok" and time.monotonic() - started < 10
+    assert os.environ.get("PYTHONWARNINGS") is None or done.returncode == 0
