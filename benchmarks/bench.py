@@ -35,10 +35,13 @@ BODIES = os.path.join(HERE, "bodies.py")
 EAGER_CHILDREN = 100
 MAP_ITEMS = 100_000
 MAP_CONCURRENCY = 64
+BURN_N = 1_500_000  # about 0.2 s of pure Python per item
 
 # (rounds, calls per batch) for full and --quick runs
 PLAN = {
     "add": ((15, 100), (5, 50)),
+    "map_per_item": ((11, 2_000), (5, 1_000)),
+    "process_map": ((3, 0), (2, 0)),
     "workflow": ((11, 2), (5, 1)),
     "eager": ((5, 1), (3, 1)),
     "forward": ((15, 20_000), (5, 10_000)),
@@ -125,6 +128,8 @@ class Figure:
             value = f"ratio {self.value:.4f}"
         elif self.kind == "time":
             value = fmt_time(self.value)
+        elif self.kind == "speedup":
+            value = f"{self.value:.2f}x"
         else:
             value = f"{self.value:.2f} MB"
         verdict = "n/a" if self.passed is None else ("PASS" if self.passed else "FAIL")
@@ -219,6 +224,88 @@ def bench_forward(ex: Any, rounds: int, calls: int) -> Figure:
         f"plain median {fmt_time(statistics.median(a))}, forward median {fmt_time(statistics.median(b))}, "
         f"{rounds} rounds x {calls} calls",
     )
+
+
+def bench_map_per_item(ex: Any, rounds: int, items: int) -> Figure:
+    """flytekit_ext only: a local map of a sync task, per item, over a top-level call of the same task."""
+    add = ex.add
+    assert list(flytekit_ext_map()(add, range(items), concurrency=MAP_CONCURRENCY)) == [i + 1 for i in range(items)]
+
+    def mapped() -> float:
+        gc.collect()
+        started = time.perf_counter()
+        for _ in flytekit_ext_map()(add, range(items), concurrency=MAP_CONCURRENCY):
+            pass
+        return (time.perf_counter() - started) / items
+
+    a, b = alternate(rounds, lambda: per_call(lambda i: add(x=i), items), mapped)
+    ratio = statistics.median(b) / statistics.median(a)
+    return Figure(
+        f"map of a sync task, per item, over a call (concurrency={MAP_CONCURRENCY})",
+        "ratio ≤ 1.5",
+        None,
+        None,
+        ratio,
+        ratio <= 1.5,
+        "ratio",
+        f"call median {fmt_time(statistics.median(a))}, map median {fmt_time(statistics.median(b))} per item; "
+        f"{rounds} rounds x {items} items, alternating",
+    )
+
+
+def bench_map_blocking(ex: Any) -> Figure:
+    """Ten sync items that each sleep 0.2 s still overlap."""
+    assert list(flytekit_ext_map()(ex.nap, range(10))) == list(range(10))  # also the warm-up
+    samples = []
+    for _ in range(3):
+        started = time.perf_counter()
+        list(flytekit_ext_map()(ex.nap, range(10)))
+        samples.append(time.perf_counter() - started)
+    value = statistics.median(samples)
+    return Figure(
+        "map of 10 sync items sleeping 0.2 s", "≤ 0.3 s", None, samples, value, value <= 0.3, "time", "3 runs"
+    )
+
+
+def bench_process_map(ex: Any, rounds: int) -> Figure:
+    """A CPU-bound map in worker processes over the same items called one by one (flytekit_ext only)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    items = [BURN_N] * (4 * cores)
+    expected = [ex.burn(n=n) for n in items[:1]] * len(items)
+    assert list(flytekit_ext_map()(ex.burn, items, processes=True)) == expected  # also starts the workers
+
+    def one_by_one() -> float:
+        started = time.perf_counter()
+        for n in items:
+            ex.burn(n=n)
+        return time.perf_counter() - started
+
+    def in_processes() -> float:
+        started = time.perf_counter()
+        for _ in flytekit_ext_map()(ex.burn, items, processes=True):
+            pass
+        return time.perf_counter() - started
+
+    a, b = alternate(rounds, one_by_one, in_processes)
+    speedup = statistics.median(a) / statistics.median(b)
+    target = 1.6 if cores >= 2 else 0.0
+    return Figure(
+        f"process map speedup over one-by-one calls ({cores} cores)",
+        f"≥ {target}x",
+        None,
+        None,
+        speedup,
+        speedup >= target,
+        "speedup",
+        f"{len(items)} CPU-bound items; one by one {fmt_time(statistics.median(a))}, in processes "
+        f"{fmt_time(statistics.median(b))} (workers already started by a first map); {rounds} rounds, alternating",
+    )
+
+
+def flytekit_ext_map() -> Any:
+    import flytekit_ext
+
+    return flytekit_ext.map
 
 
 IMPORT_SNIPPETS = {
@@ -429,6 +516,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     figures.append(bench_eager(fk, ex, "gathered", *plan["eager"]))
     progress(".forward()")
     figures.append(bench_forward(ex, *plan["forward"]))
+    progress("map of a sync task, per item")
+    figures.append(bench_map_per_item(ex, *plan["map_per_item"]))
+    figures.append(bench_map_blocking(ex))
+    progress("map in worker processes (CPU-bound)")
+    figures.append(bench_process_map(ex, plan["process_map"][0]))
     progress("import time (fresh processes)")
     figures.append(bench_import(plan["import"][0]))
     progress(f"map of {map_items:,} items (fresh process)")

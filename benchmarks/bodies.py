@@ -42,3 +42,20 @@ async def eager_sequential(n: int) -> int:
 @eager
 async def eager_gathered(n: int) -> typing.List[int]:
     return list(await asyncio.gather(*(child(x=i) for i in range(n))))
+
+
+@task
+def nap(x: int) -> int:
+    import time
+
+    time.sleep(0.2)
+    return x
+
+
+@task
+def burn(n: int) -> int:
+    # CPU-bound, pure Python: what worker processes help with and worker threads cannot.
+    total = 0
+    for i in range(n):
+        total = (total + i * i) % 1_000_003
+    return total

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from importlib.machinery import PathFinder
 from typing import Any, Callable, List, Optional, Tuple
 
 from flytekit.configuration import SerializationSettings
@@ -75,6 +76,15 @@ def load_task_by_reference(loader_args: List[str]) -> Any:
     return default_task_resolver.load_task(loader_args)
 
 
+def importable_by_name(module: str) -> bool:
+    """Whether another process (a pod, a worker) can import ``module`` by its name from the same path.
+
+    ``sys.modules`` does not count: a module there may have been loaded from a file under a name nothing
+    else knows. Only the top-level package is looked for, without importing anything.
+    """
+    return module != "__main__" and PathFinder.find_spec(module.split(".")[0]) is not None
+
+
 def reduce_task(task: Any) -> Optional[Tuple[Callable[[List[str]], Any], Tuple[List[str]]]]:
     """How to pickle ``task`` as a reference to its module-level definition; ``None`` if it cannot be.
 
@@ -87,5 +97,7 @@ def reduce_task(task: Any) -> Optional[Tuple[Callable[[List[str]], Any], Tuple[L
     loader_args = default_task_resolver.loader_args(None, task)
     module = sys.modules.get(loader_args[1])
     if module is None or getattr(module, loader_args[3], None) is not task:
+        return None
+    if not importable_by_name(loader_args[1]):
         return None
     return (load_task_by_reference, (loader_args,))

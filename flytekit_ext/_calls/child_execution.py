@@ -31,6 +31,7 @@ class Controller(Protocol):
 
 class ChildExecutionRunner:
     in_workflow_body = False
+    runs_in_process = False
     checks_required = True
 
     def run(self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:

@@ -33,6 +33,7 @@ class InProcessRunner:
     """Returns native values, as a plain Python call would."""
 
     in_workflow_body = False
+    runs_in_process = True
     checks_required = True
 
     def run(self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
@@ -66,6 +67,7 @@ class LocalWorkflowRunner:
     """Inside a workflow (or dynamic task) body run locally: outputs are promises holding literals."""
 
     in_workflow_body = True
+    runs_in_process = True
     checks_required = True
 
     def run(

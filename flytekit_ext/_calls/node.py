@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 class NodeRunner:
     in_workflow_body = True
+    runs_in_process = False
     checks_required = False  # the node builder knows the defaults and raises flytekit's own error
 
     def run(self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:

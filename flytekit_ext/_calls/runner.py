@@ -17,11 +17,13 @@ class Runner(Protocol):
 
     ``in_workflow_body``: calls are made by a workflow body (compiled, or run locally with promises), which
     is synchronous Python, so every call completes at once, an async task's too, and there is no body of
-    a task to ``forward`` to. ``checks_required``: the runner, not flytekit's node builder, reports missing
-    inputs.
+    a task to ``forward`` to. ``runs_in_process``: calls run in this process, so the items of a ``map`` may
+    run on worker threads or in worker processes here. ``checks_required``: the runner, not flytekit's node
+    builder, reports missing inputs.
     """
 
     in_workflow_body: bool
+    runs_in_process: bool
     checks_required: bool
 
     def run(self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:

@@ -1,31 +1,39 @@
 """``flytekit_ext.map`` and ``flytekit_ext.map.aio``: a task over iterables, results in input order.
 
-Locally the items run concurrently (async tasks on the event loop, sync tasks on worker threads); in an
-eager task on a backend each item is a child execution; in a workflow body the call becomes an ArrayNode
-(flytekit's ``map_task``). At most ``concurrency`` items are in flight (0: no bound) and inputs are read
-lazily, so memory stays proportional to ``concurrency`` however long the input. Like the builtin ``map``,
-several iterables are zipped and the shortest one ends the map.
+Where the items run is decided once per map, from where the map is made and what it maps:
 
-Structured like an anyio task group: when the map ends early (the first failure without
-``return_exceptions``, ``break`` and ``close()``/``aclose()``, an enclosing cancellation), no further item
-starts, the items in flight are cancelled, and the map ends only once every one of them has stopped; a
-synchronous item on a worker thread, which cannot be stopped, is waited for. Only an interrupted process
-(Ctrl-C, SIGTERM) stops without waiting.
+* in a workflow body: one ArrayNode (flytekit's ``map_task``);
+* in an eager task on a backend: each item is a child execution;
+* anywhere else, locally: async tasks on the event loop; sync tasks on worker threads (the consumer runs the
+  item it is waiting for itself rather than only waiting, so quick items cost about what a call costs);
+  with ``processes=``, any task in worker processes, so CPU-bound items use every core.
+
+At most ``concurrency`` items are in flight (0: no bound) and inputs are read lazily, so memory stays
+proportional to ``concurrency`` however long the input. Like the builtin ``map``, several iterables are
+zipped and the shortest one ends the map. Structured like an anyio task group: when the map ends early, no
+further item starts and the map ends only once every started item has stopped
+(:mod:`flytekit_ext._patterns.map_window`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import sys
-from collections import deque
 from types import TracebackType
-from typing import Any, AsyncGenerator, AsyncIterator, Deque, Iterable, Iterator, Optional, Protocol, Type, Union
+from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Optional, Protocol, Type, Union
 
 from flytekit_ext._calls.route import runner_for
+from flytekit_ext._calls.runner import Runner
 from flytekit_ext._patterns.array_node import array_node_call
+from flytekit_ext._patterns.map_processes import ProcessItems, worker_count
+from flytekit_ext._patterns.map_progress import Progress
+from flytekit_ext._patterns.map_window import (
+    Arguments,
+    FutureItems,
+    future_results,
+    future_results_async,
+    task_results,
+)
 from flytekit_ext._runtime.context import current_context
-from flytekit_ext._runtime.interrupts import guarded
-from flytekit_ext._runtime.loops import run_coroutine
+from flytekit_ext._runtime.loops import run_coroutine, start_in_worker_thread
 
 
 class Mappable(Protocol):
@@ -35,97 +43,50 @@ class Mappable(Protocol):
 
     def aio(self, *args: Any, **kwargs: Any) -> Any: ...
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
 
 def _check_concurrency(concurrency: int) -> None:
     if not isinstance(concurrency, int) or concurrency < 0:
         raise ValueError(f"map: concurrency must be an int >= 0 (0 means unbounded), got {concurrency!r}")
 
 
-class _Progress:
-    """A rich progress bar on a terminal; nothing at all otherwise."""
-
-    def __init__(self, label: str, iterables: tuple[Iterable[Any], ...]) -> None:
-        self._bar: Any = None
-        if not sys.stderr.isatty():
-            return
-        from rich.progress import Progress  # only on a terminal: rich's import is not free
-
-        sizes = [len(it) for it in iterables if hasattr(it, "__len__")]  # type: ignore[arg-type]
-        total = min(sizes) if len(sizes) == len(iterables) else None
-        self._bar = Progress(transient=True)
-        self._task_id = self._bar.add_task(label, total=total)
-        self._bar.start()
-
-    def advance(self) -> None:
-        if self._bar is not None:
-            self._bar.advance(self._task_id)
-
-    def stop(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
+def _task_of(target: Mappable) -> Any:
+    return getattr(target, "task", target)  # an overridden task maps its task
 
 
-async def _results(
-    target: Mappable,
-    iterables: tuple[Iterable[Any], ...],
-    label: str,
-    concurrency: int,
-    return_exceptions: bool,
-) -> AsyncGenerator[Any, None]:
-    limit = concurrency or None
-    arguments = zip(*iterables)
-    pending: Deque[asyncio.Future[Any]] = deque()
-    first_failure: asyncio.Future[BaseException] = asyncio.get_running_loop().create_future()
-    progress = _Progress(label, iterables)
+class _Plan:
+    """How one map's items run locally or as child executions: decided once, when the map is made."""
 
-    def on_done(item: asyncio.Future[Any]) -> None:
-        progress.advance()
-        if return_exceptions or item.cancelled() or first_failure.done():
-            return
-        error = item.exception()
-        if error is not None:
-            first_failure.set_result(error)
+    def __init__(self, target: Mappable, runner: Runner, processes: Union[bool, int, None]) -> None:
+        # A bad value of processes is an error wherever the map is made; in an eager task on a backend the
+        # option has nothing to do: every item is a child execution already.
+        self.target = target
+        wanted = processes is not None and processes is not False
+        self.workers = worker_count(processes, target.short_name) if wanted else 0
+        self.in_processes = wanted and runner.runs_in_process
+        # Items as futures: in processes, or a sync task run here; as asyncio tasks otherwise.
+        self.as_futures = self.in_processes or (runner.runs_in_process and not _task_of(target).is_async)
 
-    def describe() -> str:
-        return f"map of {label} ({sum(not item.done() for item in pending)} items running)"
+    def future_items(self) -> FutureItems:
+        if self.in_processes:
+            processes = ProcessItems(self.target, self.workers)
+            return FutureItems(processes.start, stop_started=processes.stop_started)
+        target = self.target
 
-    exhausted = False
-    with guarded(describe):
-        try:
-            while True:
-                while not exhausted and (limit is None or len(pending) < limit):
-                    next_args = next(arguments, None)
-                    if next_args is None:
-                        exhausted = True
-                        break
-                    item = asyncio.ensure_future(target.aio(*next_args))
-                    item.add_done_callback(on_done)
-                    pending.append(item)
-                if not pending:
-                    return
-                head = pending[0]
-                if not head.done():
-                    await asyncio.wait((head, first_failure), return_when=asyncio.FIRST_COMPLETED)
-                if first_failure.done():
-                    raise first_failure.result()
-                if not head.done():
-                    continue
-                pending.popleft()
-                error = head.exception()
-                yield error if error is not None else head.result()
-        finally:
-            # Nothing this map started outlives it: cancel what runs, then wait until all of it has stopped.
-            for item in pending:
-                item.cancel()
-            if pending:
-                await asyncio.wait(pending)
-            progress.stop()
+        def call(arguments: Arguments) -> Any:
+            return target(*arguments)
+
+        return FutureItems(lambda arguments: start_in_worker_thread(call, arguments), run_here=call)
+
+    def start_task(self, arguments: Arguments) -> Any:
+        return self.target.aio(*arguments)
 
 
 class AsyncResults(AsyncIterator[Any]):
     """What ``map.aio`` returns: the results as an async iterator; ``async with`` closes it on leaving."""
 
-    def __init__(self, results: AsyncGenerator[Any, None]) -> None:
+    def __init__(self, results: AsyncIterator[Any]) -> None:
         self._results = results
 
     def __aiter__(self) -> AsyncResults:
@@ -135,8 +96,8 @@ class AsyncResults(AsyncIterator[Any]):
         return await self._results.__anext__()
 
     async def aclose(self) -> None:
-        """Stop early: no further item starts; the items in flight are cancelled and waited for."""
-        await self._results.aclose()
+        """Stop early: no further item starts; the items in flight are stopped and waited for."""
+        await self._results.aclose()  # type: ignore[attr-defined]
 
     async def __aenter__(self) -> AsyncResults:
         return self
@@ -150,7 +111,7 @@ class AsyncResults(AsyncIterator[Any]):
 class Results(Iterator[Any]):
     """What ``map`` returns: the results as an iterator; ``with`` closes it on leaving."""
 
-    def __init__(self, results: AsyncResults) -> None:
+    def __init__(self, results: Union[Iterator[Any], AsyncResults]) -> None:
         self._results = results
         self._closed = False
 
@@ -158,7 +119,9 @@ class Results(Iterator[Any]):
         if self._closed:
             raise StopIteration
         try:
-            return run_coroutine(self._results.__anext__())
+            if isinstance(self._results, AsyncResults):
+                return run_coroutine(self._results.__anext__())
+            return next(self._results)
         except StopAsyncIteration:
             self._closed = True
             raise StopIteration from None
@@ -167,10 +130,13 @@ class Results(Iterator[Any]):
             raise
 
     def close(self) -> None:
-        """Stop early: no further item starts; the items in flight are cancelled and waited for."""
+        """Stop early: no further item starts; the items in flight are stopped and waited for."""
         if not self._closed:
             self._closed = True
-            run_coroutine(self._results.aclose())
+            if isinstance(self._results, AsyncResults):
+                run_coroutine(self._results.aclose())
+            else:
+                self._results.close()  # type: ignore[attr-defined]
 
     def __enter__(self) -> Results:
         return self
@@ -189,7 +155,8 @@ class Results(Iterator[Any]):
 
 
 class Map:
-    """``map(task, *iterables, group_name=None, concurrency=0, return_exceptions=True)``; ``map.aio(...)``."""
+    """``map(task, *iterables, group_name=None, concurrency=0, return_exceptions=True, processes=None)``;
+    ``map.aio(...)``."""
 
     def __call__(
         self,
@@ -198,19 +165,30 @@ class Map:
         group_name: Optional[str] = None,
         concurrency: int = 0,
         return_exceptions: bool = True,
+        processes: Union[bool, int, None] = None,
     ) -> Union[Iterator[Any], Any]:
         """An iterator of results in input order; with ``return_exceptions`` a failed item yields its error.
 
-        Without ``return_exceptions`` the first failure raises and the items still running are cancelled. In
-        a workflow body the result is the ArrayNode's promise of the whole list.
+        Without ``return_exceptions`` the first failure raises, once the items still running have stopped.
+        ``processes`` (``True`` for one per core, or a number) runs the items in worker processes. In a
+        workflow body the result is the ArrayNode's promise of the whole list.
         """
         _check_concurrency(concurrency)
-        if runner_for(current_context()).in_workflow_body:
+        runner = runner_for(current_context())
+        if runner.in_workflow_body:
+            if processes is not None and processes is not False:
+                raise ValueError(
+                    f"map of {target.short_name} in a workflow: processes= applies to local runs only; "
+                    f"a workflow's map items each run in their own pod"
+                )
             return array_node_call(target, iterables, concurrency)
+        plan = _Plan(target, runner, processes)
+        label, arguments, progress = self._start(target, iterables, group_name)
+        limit = concurrency or None
+        if plan.as_futures:
+            return Results(future_results(plan.future_items(), arguments, limit, return_exceptions, label, progress))
         return Results(
-            self.aio(
-                target, *iterables, group_name=group_name, concurrency=concurrency, return_exceptions=return_exceptions
-            )
+            AsyncResults(task_results(plan.start_task, arguments, limit, return_exceptions, label, progress))
         )
 
     def aio(
@@ -220,13 +198,26 @@ class Map:
         group_name: Optional[str] = None,
         concurrency: int = 0,
         return_exceptions: bool = True,
+        processes: Union[bool, int, None] = None,
     ) -> AsyncResults:
         """The same as an async iterator, for ``async for`` in async and eager tasks."""
         _check_concurrency(concurrency)
+        plan = _Plan(target, runner_for(current_context()), processes)
+        label, arguments, progress = self._start(target, iterables, group_name)
+        limit = concurrency or None
+        if plan.as_futures:
+            items = plan.future_items()
+            return AsyncResults(future_results_async(items, arguments, limit, return_exceptions, label, progress))
+        return AsyncResults(task_results(plan.start_task, arguments, limit, return_exceptions, label, progress))
+
+    @staticmethod
+    def _start(
+        target: Mappable, iterables: tuple[Iterable[Any], ...], group_name: Optional[str]
+    ) -> tuple[str, Iterator[Arguments], Callable[[], Progress]]:
         if not iterables:
             raise TypeError(f"map of {target.short_name}: at least one iterable of inputs is needed")
         label = group_name or target.short_name
-        return AsyncResults(_results(target, iterables, label, concurrency, return_exceptions))
+        return label, zip(*iterables), lambda: Progress(label, iterables)
 
 
 map = Map()

@@ -97,6 +97,10 @@ class TaskCalls(_TaskBase):
     def __reduce_ex__(self, protocol: Any) -> Any:
         return reduce_task(self) or super().__reduce_ex__(protocol)
 
+    def __getstate__(self) -> Dict[str, Any]:
+        # Pickled by value (a task from __main__ sent to a worker process): caches are rebuilt where it lands.
+        return {key: value for key, value in self.__dict__.items() if not key.startswith("_flytekit_ext_")}
+
     def construct_node_metadata(self) -> NodeMetadata:
         """Node metadata named by the short name, so that is what the UI shows for the node."""
         metadata = self.metadata

@@ -159,3 +159,9 @@ async def dies_during_launch(after: float) -> float:
     if not sleeper.done():
         os._exit(137)
     return await sleeper
+
+
+@eager
+async def mapped_with_processes(n: int) -> typing.List[int]:
+    # On a backend every item is a child execution already: processes= has nothing to do there.
+    return [r async for r in flytekit_ext.map.aio(add_one, range(n), processes=2)]

@@ -221,3 +221,9 @@ def test_failure_handler_finds_a_child_created_after_its_parent_died(admin_doubl
     info = double.wait(execution.id.name, timeout=180)
     assert [(n.node_id, n.phase) for n in info.nodes] == [("n0", "FAILED"), ("efn", "SUCCEEDED")]
     _all_children_end_aborted(double, execution.id.name, 1)
+
+
+def test_processes_in_an_eager_task_on_a_backend_makes_child_executions(double, run):
+    execution = succeeded(run(fx.mapped_with_processes, n=3))
+    assert execution.outputs["o0"] == [1, 2, 3]
+    assert sorted(c.entity.rsplit(".", 1)[-1] for c in children_of(double, execution.id.name)) == ["add_one"] * 3

@@ -22,6 +22,7 @@ RUNS: Dict[str, List[str]] = {
     "dataclass_json": ["shift", "--p", '{"x": 1, "y": 2, "label": "a"}', "--by", "3"],
     "collections_json": ["summarize", "--xs", "[1, 2, 3]", "--weights", '{"1": 0.5, "3": 2.0}'],
     "map_task": ["mapped", "--xs", "[1, 2, 3]"],
+    "map_in_processes": ["squares_in_processes", "--xs", "[1, 2, 3]"],
     "wrong_type": ["add_one", "--x", "three"],
     "wrong_json_type": ["summarize", "--xs", "[1, 2]", "--weights", '{"1": "heavy"}'],
     "raises": ["fail", "--message", "boom"],
@@ -59,6 +60,7 @@ def _result(run: support.Finished) -> str:
         ("dataclass_json", "Point(x=4, y=5, label='a+3')"),
         ("collections_json", "{'total': 6.0, 'weighted': 6.5}"),
         ("map_task", "[1, 4, 9]"),
+        ("map_in_processes", "[1, 4, 9]"),
     ],
 )
 def test_pyflyte_run_prints_the_result(runs, key, printed):

@@ -13,6 +13,7 @@ from typing import Any, Dict, List
 from flytekit import map_task
 from flytekit.core.interface import Interface
 
+import flytekit_ext
 from flytekit_ext import PythonInstanceTask, eager, task, workflow
 
 
@@ -86,3 +87,9 @@ def pipeline(x: int = 1) -> int:
 @workflow
 def mapped(xs: List[int]) -> List[int]:
     return squares(x=xs)
+
+
+@task
+def squares_in_processes(xs: List[int]) -> List[int]:
+    # A map whose items run in worker processes, started inside a task that pyflyte run loaded from a file.
+    return list(flytekit_ext.map(square, xs, processes=2))

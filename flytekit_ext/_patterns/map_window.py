@@ -1,0 +1,285 @@
+"""Ordered, bounded windows of map items: start items while fewer than ``limit`` are in flight, yield
+results in input order, and end every started item before the map ends.
+
+Items run in one of two ways, each with a synchronous and an asynchronous consumer:
+
+* as ``concurrent.futures`` futures, on worker threads or worker processes (:func:`future_results`,
+  :func:`future_results_async`);
+* as asyncio tasks on the running loop (:func:`task_results`), for async tasks and for child executions.
+
+When the map stops early — its first failure without ``return_exceptions``, the consumer leaving, a
+cancellation — no further item starts, items not yet started are dropped, and the map ends once the started
+ones have stopped: asyncio tasks are cancelled and awaited; a thread's item cannot be stopped and is waited
+for; a process's item is stopped with its process (``stop_started``). Only an interrupted process stops
+waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from typing import Any, AsyncIterator, Callable, Deque, Iterator, Optional, Tuple
+
+from flytekit_ext._patterns.map_progress import Progress
+from flytekit_ext._runtime.interrupts import blocking_wait, guarded, interrupted
+
+Arguments = Tuple[Any, ...]
+_END: Any = object()
+
+
+class FirstFailure:
+    """Set by the first item that fails, from whichever thread finishes it; a future to wait on with the head."""
+
+    def __init__(self) -> None:
+        self.future: Future[BaseException] = Future()
+        self._lock = threading.Lock()
+
+    def watch(self, item: Future[Any]) -> None:
+        item.add_done_callback(self._on_done)
+
+    def _on_done(self, item: Future[Any]) -> None:
+        if item.cancelled():
+            return
+        error = item.exception()
+        if error is not None:
+            with self._lock:
+                if not self.future.done():
+                    self.future.set_result(error)
+
+
+class FutureItems:
+    """How a map starts its items as futures, and how it stops the ones that started."""
+
+    def __init__(
+        self,
+        start: Callable[[Arguments], Future[Any]],
+        run_here: Optional[Callable[[Arguments], Any]] = None,
+        stop_started: Optional[Callable[[], None]] = None,
+    ) -> None:
+        self.start = start
+        #: Runs an item on the consumer's own thread, when the consumer would otherwise only wait for it.
+        self.run_here = run_here
+        #: Stops items already running (processes can be stopped); ``None``: they are waited for.
+        self.stop_started = stop_started
+
+
+def _done_signal(future: Future[Any]) -> asyncio.Future[None]:
+    """An asyncio future that completes when ``future`` does; cancelling it leaves ``future`` alone.
+
+    (``asyncio.wrap_future`` would cancel the item, or the first-failure mark, when the wait for it ends.)
+    """
+    loop = asyncio.get_running_loop()
+    signal: asyncio.Future[None] = loop.create_future()
+
+    def settle() -> None:
+        if not signal.done():
+            signal.set_result(None)
+
+    def on_done(_: Future[Any]) -> None:
+        try:
+            loop.call_soon_threadsafe(settle)
+        except RuntimeError:
+            pass  # the loop is closed: nobody waits any more
+
+    future.add_done_callback(on_done)
+    return signal
+
+
+def _outcome(future: Future[Any]) -> Tuple[Any, Optional[BaseException]]:
+    error = future.exception()
+    return (None, error) if error is not None else (future.result(), None)
+
+
+def _started(pending: Deque[Tuple[Future[Any], Arguments]], items: FutureItems) -> list[Future[Any]]:
+    """Drop what has not started and stop what can be stopped; the started items left to wait for.
+
+    Stopping worker processes is quick, so it happens on an interrupt too; a thread's item is only waited
+    for, and not at all once the process is being interrupted.
+    """
+    started = [future for future, _ in pending if not future.cancel()]
+    pending.clear()
+    if started and items.stop_started is not None:
+        items.stop_started()
+    return [] if interrupted() else started
+
+
+def future_results(
+    items: FutureItems,
+    arguments: Iterator[Arguments],
+    limit: Optional[int],
+    return_exceptions: bool,
+    label: str,
+    show_progress: Callable[[], Progress],
+) -> Iterator[Any]:
+    """Results of items run as futures, for a synchronous consumer."""
+    progress = show_progress()
+    pending: Deque[Tuple[Future[Any], Arguments]] = deque()
+    failure = None if return_exceptions else FirstFailure()
+    exhausted = False
+
+    def describe() -> str:
+        return f"map of {label} ({sum(1 for future, _ in pending if not future.done())} items running)"
+
+    with guarded(describe):
+        try:
+            while True:
+                while not exhausted and (limit is None or len(pending) < limit):
+                    if failure is not None and failure.future.done():
+                        break
+                    next_arguments = next(arguments, _END)
+                    if next_arguments is _END:
+                        exhausted = True
+                        break
+                    future = items.start(next_arguments)
+                    if failure is not None:
+                        failure.watch(future)
+                    pending.append((future, next_arguments))
+                if not pending:
+                    return
+                head, head_arguments = pending[0]
+                error: Optional[BaseException]
+                if items.run_here is not None and head.cancel():
+                    try:
+                        value, error = items.run_here(head_arguments), None
+                    except Exception as raised:  # noqa: BLE001 - an item's error is its result
+                        value, error = None, raised
+                else:
+                    with blocking_wait():
+                        if failure is None:
+                            head.exception()  # waits
+                        else:
+                            wait((head, failure.future), return_when=FIRST_COMPLETED)
+                    if failure is not None and failure.future.done():
+                        raise failure.future.result()
+                    value, error = _outcome(head)
+                pending.popleft()
+                progress.advance()
+                if error is not None:
+                    if not return_exceptions:
+                        raise error
+                    yield error
+                else:
+                    yield value
+        finally:
+            started = _started(pending, items)
+            if started:
+                with blocking_wait():
+                    wait(started)
+            progress.stop()
+
+
+async def future_results_async(
+    items: FutureItems,
+    arguments: Iterator[Arguments],
+    limit: Optional[int],
+    return_exceptions: bool,
+    label: str,
+    show_progress: Callable[[], Progress],
+) -> AsyncIterator[Any]:
+    """Results of items run as futures, for an asynchronous consumer: the event loop is never blocked."""
+    progress = show_progress()
+    pending: Deque[Tuple[Future[Any], Arguments]] = deque()
+    failure = None if return_exceptions else FirstFailure()
+    failed = _done_signal(failure.future) if failure is not None else None
+    exhausted = False
+
+    def describe() -> str:
+        return f"map of {label} ({sum(1 for future, _ in pending if not future.done())} items running)"
+
+    with guarded(describe):
+        try:
+            while True:
+                while not exhausted and (limit is None or len(pending) < limit):
+                    if failure is not None and failure.future.done():
+                        break
+                    next_arguments = next(arguments, _END)
+                    if next_arguments is _END:
+                        exhausted = True
+                        break
+                    future = items.start(next_arguments)
+                    if failure is not None:
+                        failure.watch(future)
+                    pending.append((future, next_arguments))
+                if not pending:
+                    return
+                head = pending[0][0]
+                if not head.done():
+                    head_done = _done_signal(head)
+                    waiting = [head_done] if failed is None else [head_done, failed]
+                    await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                if failure is not None and failure.future.done():
+                    raise failure.future.result()
+                value, error = _outcome(head)
+                pending.popleft()
+                progress.advance()
+                if error is not None:
+                    if not return_exceptions:
+                        raise error
+                    yield error
+                else:
+                    yield value
+        finally:
+            started = _started(pending, items)
+            if started:
+                # Shielded: the consumer may be cancelled, but what it started must still end first.
+                await asyncio.shield(asyncio.wait([_done_signal(future) for future in started]))
+            progress.stop()
+
+
+async def task_results(
+    start: Callable[[Arguments], Any],
+    arguments: Iterator[Arguments],
+    limit: Optional[int],
+    return_exceptions: bool,
+    label: str,
+    show_progress: Callable[[], Progress],
+) -> AsyncIterator[Any]:
+    """Results of items run as asyncio tasks (``start`` returns the awaitable of one item's call)."""
+    progress = show_progress()
+    pending: Deque[asyncio.Future[Any]] = deque()
+    first_failure: asyncio.Future[BaseException] = asyncio.get_running_loop().create_future()
+
+    def on_done(item: asyncio.Future[Any]) -> None:
+        if return_exceptions or item.cancelled() or first_failure.done():
+            return
+        error = item.exception()
+        if error is not None:
+            first_failure.set_result(error)
+
+    def describe() -> str:
+        return f"map of {label} ({sum(not item.done() for item in pending)} items running)"
+
+    exhausted = False
+    with guarded(describe):
+        try:
+            while True:
+                while not exhausted and not first_failure.done() and (limit is None or len(pending) < limit):
+                    next_arguments = next(arguments, _END)
+                    if next_arguments is _END:
+                        exhausted = True
+                        break
+                    item = asyncio.ensure_future(start(next_arguments))
+                    item.add_done_callback(on_done)
+                    pending.append(item)
+                if not pending:
+                    return
+                head = pending[0]
+                if not head.done():
+                    await asyncio.wait((head, first_failure), return_when=asyncio.FIRST_COMPLETED)
+                if first_failure.done():
+                    raise first_failure.result()
+                if not head.done():
+                    continue
+                pending.popleft()
+                progress.advance()
+                error = head.exception()
+                yield error if error is not None else head.result()
+        finally:
+            # Nothing this map started outlives it: cancel what runs, then wait until all of it has stopped.
+            for item in pending:
+                item.cancel()
+            if pending:
+                await asyncio.wait(pending)
+            progress.stop()
