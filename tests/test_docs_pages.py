@@ -243,3 +243,9 @@ def test_structured(example):
     with pytest.raises(ValueError, match="page 13 is missing"):
         asyncio.run(module.all_or_nothing(n=20))
     assert module.first_results(3) == ["page 0", "page 1", "page 2"]
+
+
+def test_map_processes(example):
+    module = example("map_processes")
+    expected = [module.checksum(n=n) for n in (1_000, 2_000)]
+    assert module.checksums([1_000, 2_000]) == expected
