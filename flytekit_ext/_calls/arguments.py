@@ -38,6 +38,8 @@ def required_inputs(task: PythonTask) -> FrozenSet[str]:
 def bind(task: PythonTask, args: Sequence[Any], kwargs: Dict[str, Any], *, check_required: bool) -> Dict[str, Any]:
     """The call's inputs by name; errors match flytekit's types and name the task and the input."""
     inputs = task.python_interface.inputs
+    if not args and kwargs.keys() <= inputs.keys() and (not check_required or kwargs.keys() >= required_inputs(task)):
+        return kwargs  # by name, known names, nothing missing: the common call, checked with two set operations
     for name in kwargs:
         if name not in inputs:
             raise AssertionError(f"Received unexpected keyword argument '{name}' in function '{task.name}'")

@@ -16,7 +16,7 @@ from flytekit.models.literals import LiteralMap
 
 from flytekit_ext._local import sandbox
 from flytekit_ext._runtime import literals
-from flytekit_ext._runtime.context import entered
+from flytekit_ext._runtime.context import entered, is_local_execution
 from flytekit_ext._runtime.dispatch import Outputs, dispatch, dispatch_async
 from flytekit_ext._runtime.loops import in_worker_thread
 from flytekit_ext._runtime.values import replaced
@@ -32,7 +32,7 @@ def child_context(task: PythonTask, ctx: FlyteContext) -> FlyteContext:
     state: ExecutionState = ctx.execution_state if ctx.execution_state is not None else ctx.new_execution_state()
     params = state.user_space_params
     if params is not None:
-        params = sandbox.for_task_call(params, fresh_decks=not state.is_local_execution())
+        params = sandbox.for_task_call(params, fresh_decks=not is_local_execution(state))
     child_state = replaced(state, mode=task.local_execution_mode(), user_space_params=params)
     return replaced(ctx, execution_state=child_state, output_metadata_tracker=OutputMetadataTracker())
 
@@ -55,7 +55,7 @@ def _cached_outputs(task: PythonTask, inputs: LiteralMap, config: LocalConfig) -
 
 
 def _checked(task: PythonTask, outputs: Outputs) -> LiteralMap:
-    if not isinstance(outputs, LiteralMap):
+    if type(outputs) is not LiteralMap and not isinstance(outputs, LiteralMap):  # the first test is the quick one
         raise AssertionError(f"Task '{task.name}' produced {type(outputs).__name__} in a local run, not outputs")
     return outputs
 
@@ -72,7 +72,7 @@ def run_local(task: TaskCalls, ctx: FlyteContext, values: Dict[str, Any]) -> Lit
     # Entering ``ctx`` gives this call its own copy of flytekit's context stack (see local.context).
     with entered(ctx):
         converters = literals.TaskConverters.of(task)
-        inputs = literals.inputs_to_literals(ctx, task.name, values, converters.inputs)
+        inputs = literals.inputs_to_literals(ctx, task, values, converters.inputs)
         cache = _cache_config(task)
         if cache is None:
             return _checked(task, dispatch(task, child_context(task, ctx), inputs))
@@ -87,9 +87,9 @@ async def run_local_async(task: TaskCalls, ctx: FlyteContext, values: Dict[str, 
     with entered(ctx):
         converters = literals.TaskConverters.of(task)
         if literals.inputs_need_loop(values, converters.inputs):
-            inputs = await in_worker_thread(literals.inputs_to_literals, ctx, task.name, values, converters.inputs)
+            inputs = await in_worker_thread(literals.inputs_to_literals, ctx, task, values, converters.inputs)
         else:
-            inputs = literals.inputs_to_literals(ctx, task.name, values, converters.inputs)
+            inputs = literals.inputs_to_literals(ctx, task, values, converters.inputs)
         cache = _cache_config(task)
         if cache is None:
             return _checked(task, await dispatch_async(task, child_context(task, ctx), inputs))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Type
 
-from flytekit.core.context_manager import FlyteContext, FlyteContextManager, flyte_context_Var
+from flytekit.core.context_manager import ExecutionState, FlyteContext, FlyteContextManager, flyte_context_Var
 
 
 def current_context() -> FlyteContext:
@@ -43,3 +43,19 @@ class entered:
         tb: TracebackType | None,
     ) -> None:
         flyte_context_Var.reset(self._token)
+
+
+_LOCAL_MODES = frozenset(
+    {
+        ExecutionState.Mode.LOCAL_TASK_EXECUTION,
+        ExecutionState.Mode.LOCAL_WORKFLOW_EXECUTION,
+        ExecutionState.Mode.EAGER_LOCAL_EXECUTION,
+        ExecutionState.Mode.LOCAL_DYNAMIC_TASK_EXECUTION,
+    }
+)
+
+
+def is_local_execution(state: ExecutionState | None) -> bool:
+    """flytekit's ``ExecutionState.is_local_execution``, asked on every call: one set lookup instead of four
+    comparisons. Outside any execution (mode ``None``) this is ``False``, as in flytekit."""
+    return state is not None and state.mode in _LOCAL_MODES

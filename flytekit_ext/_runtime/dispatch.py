@@ -26,7 +26,7 @@ from flytekit.models.dynamic_job import DynamicJobSpec
 from flytekit.models.literals import LiteralMap
 
 from flytekit_ext._runtime import literals
-from flytekit_ext._runtime.context import entered
+from flytekit_ext._runtime.context import entered, is_local_execution
 from flytekit_ext._runtime.loops import in_worker_thread, run_coroutine
 from flytekit_ext._runtime.values import replaced
 
@@ -35,6 +35,20 @@ if TYPE_CHECKING:
 
 Outputs = Union[LiteralMap, DynamicJobSpec]
 _DATA_ERRORS = (FlyteUploadDataException, FlyteDownloadDataException)
+_are_outputs: Dict[type, bool] = {}
+
+
+def are_outputs(value: Any) -> bool:
+    """Whether ``value`` is already a task's outputs (a literal map, or a dynamic task's workflow).
+
+    Asked after every body, and flytekit's model classes answer ``isinstance`` through a slow metaclass hook:
+    the answer is kept per type.
+    """
+    kind = type(value)
+    known = _are_outputs.get(kind)
+    if known is None:
+        known = _are_outputs[kind] = issubclass(kind, (LiteralMap, DynamicJobSpec))
+    return known
 
 
 def _with_decks(params: ExecutionParameters, deck_fields: Any) -> ExecutionParameters:
@@ -56,7 +70,7 @@ class BodyRun:
     def __init__(self, task: TaskCalls, ctx: FlyteContext) -> None:
         self.task = task
         self.outer_ctx = ctx
-        self.local = ctx.execution_state is not None and ctx.execution_state.is_local_execution()
+        self.local = is_local_execution(ctx.execution_state)
         self.converters = literals.TaskConverters.of(task)
         given = ctx.user_space_params
         params = task.pre_execute(given)
@@ -105,11 +119,11 @@ class BodyRun:
         """
         task = self.task
         returned = task.post_execute(self.params, returned)
-        if isinstance(returned, (LiteralMap, DynamicJobSpec)):
+        if are_outputs(returned):
             return returned
         try:
             by_name = literals.returned_by_name(task.python_interface, self.converters.outputs.by_name, returned)
-            output_map = literals.outputs_to_literals(self.ctx, task.name, by_name, self.converters.outputs)
+            output_map = literals.outputs_to_literals(self.ctx, task, by_name, self.converters.outputs)
             if task.enable_deck:
                 task._write_decks(native_inputs, by_name, self.outer_ctx, self.params)
         except Exception as error:

@@ -33,12 +33,22 @@ from flytekit_ext._runtime.loops import run_coroutine
 from flytekit_ext._runtime.output_metadata import attach_output_metadata
 
 _CHECKED_BY_TRANSFORMER = frozenset({int, float, str, bool})
+# Where a primitive literal holds a value of each of these types.
+_PRIMITIVE_FIELDS = {int: "integer", float: "float_value", str: "string_value", bool: "boolean"}
 
 
 class Converter:
     """Converts values of one Python type to and from literals of one literal type."""
 
-    __slots__ = ("python_type", "literal_type", "transformer", "needs_loop", "hashed", "exact_primitive")
+    __slots__ = (
+        "python_type",
+        "literal_type",
+        "transformer",
+        "needs_loop",
+        "hashed",
+        "exact_primitive",
+        "primitive_field",
+    )
 
     def __init__(self, python_type: Type[Any], literal_type: LiteralType) -> None:
         self.python_type = python_type
@@ -51,6 +61,7 @@ class Converter:
         self.exact_primitive = (
             python_type if isinstance(python_type, type) and python_type in _CHECKED_BY_TRANSFORMER else None
         )
+        self.primitive_field = _PRIMITIVE_FIELDS.get(self.exact_primitive) if self.exact_primitive else None
 
     def to_literal(self, ctx: FlyteContext, value: Any) -> Literal:
         """flytekit's checks and conversion; a promise (of a local workflow run) already holds its literal."""
@@ -74,6 +85,15 @@ class Converter:
         return literal
 
     def to_python(self, ctx: FlyteContext, literal: Literal) -> Any:
+        if self.primitive_field is not None:
+            # A primitive literal already holds the value: reading it back is what flytekit's transformer
+            # does. Anything else (a float literal for an int input, as Flyte's console sends) goes to it.
+            scalar = literal.scalar
+            primitive = scalar.primitive if scalar is not None else None
+            if primitive is not None:
+                value = getattr(primitive, self.primitive_field)
+                if type(value) is self.exact_primitive:
+                    return value
         if self.needs_loop or literal.offloaded_metadata:
             return run_coroutine(TypeEngine.async_to_python_value(ctx, literal, self.python_type))
         return self.transformer.to_python_value(ctx, literal, self.python_type)
@@ -123,7 +143,7 @@ def _needs_resolving(value: Any) -> bool:
     return isinstance(value, (list, tuple, dict)) and _holds_promise(value)
 
 
-def inputs_to_literals(ctx: FlyteContext, task_name: str, values: Dict[str, Any], inputs: Converters) -> LiteralMap:
+def inputs_to_literals(ctx: FlyteContext, task: Any, values: Dict[str, Any], inputs: Converters) -> LiteralMap:
     """Convert call inputs (native values, or promises of a local workflow run) to a literal map."""
     literals: Dict[str, Literal] = {}
     for name, value in values.items():
@@ -133,7 +153,7 @@ def inputs_to_literals(ctx: FlyteContext, task_name: str, values: Dict[str, Any]
             literals[name] = inputs.by_name[name].to_literal(ctx, value)
         except TypeTransformerFailedError as error:
             error.args = (
-                f"Failed to convert inputs of task '{task_name}':\n  Failed argument '{name}': {error.args[0]}",
+                f"Failed to convert inputs of task '{task.name}':\n  Failed argument '{name}': {error.args[0]}",
             )
             raise
     return LiteralMap(literals=literals)
@@ -200,7 +220,7 @@ def returned_by_name(interface: Interface, names: Iterable[str], returned: Any) 
     return {name: returned[i] for i, name in enumerate(ordered)}
 
 
-def outputs_to_literals(ctx: FlyteContext, task_name: str, by_name: Dict[str, Any], outputs: Converters) -> LiteralMap:
+def outputs_to_literals(ctx: FlyteContext, task: Any, by_name: Dict[str, Any], outputs: Converters) -> LiteralMap:
     """What a task body returned, as its output literal map; errors name the task and the output.
 
     Metadata the body attached to an output (artifact partitions, extra items: flytekit's output metadata
@@ -211,14 +231,14 @@ def outputs_to_literals(ctx: FlyteContext, task_name: str, by_name: Dict[str, An
         converter = outputs.by_name[name]
         if isinstance(value, tuple):
             raise TypeError(
-                f"Output({name}) in task '{task_name}' received a tuple {value}, instead of {converter.python_type}"
+                f"Output({name}) in task '{task.name}' received a tuple {value}, instead of {converter.python_type}"
             )
         try:
             literals[name] = converter.to_literal(ctx, value)
         except Exception as error:
             key = name if name != f"o{position}" else position
             error.args = (
-                f"Failed to convert outputs of task '{task_name}' at position {key}.\n"
+                f"Failed to convert outputs of task '{task.name}' at position {key}.\n"
                 f"Failed to convert type {type(value)} to type {converter.python_type}.\n"
                 f"Error Message: {error.args[0] if error.args else error}.",
             )
