@@ -64,8 +64,8 @@ def _load_replacements() -> None:
     except Exception:  # noqa: BLE001 - any import failure must stop the run
         _fail(
             "cannot import flytekit_ext, so the swapped run would silently test stock flytekit.\n"
-            "Install it into the active environment (pip install -e /work/main) or put the repo root\n"
-            "on PYTHONPATH. Import error:\n" + traceback.format_exc()
+            "Install it into the active environment (pip install -e <flytekit_ext checkout>) or put the\n"
+            "checkout on PYTHONPATH. Import error:\n" + traceback.format_exc()
         )
 
     missing = [name for name in _DEFINITIONS if not callable(getattr(flytekit_ext, name, None))]

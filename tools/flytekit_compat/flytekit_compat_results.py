@@ -7,16 +7,25 @@ Works with pytest-xdist: the hooks run on the controller, which receives every w
 Each line is ``{"nodeid", "outcome", "message"}`` where outcome is one of
 passed, failed, error, skipped, xfailed, xpassed and message is the first line of the failure
 (or skip reason). Collection errors are recorded with the module's nodeid and outcome ``error``.
+
+Each process that runs tests (each xdist worker, or the one pytest process) also counts the task objects
+created while collecting and running, by class, and writes them to ``$FLYTEKIT_COMPAT_RESULTS.tasks.<process>.json``.
+A swapped run whose tasks are all flytekit or plugin classes has not exercised flytekit_ext at all:
+``@task(task_config=...)`` of a plugin makes the plugin's own class, with either decorator.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from typing import Dict, Optional
 
 _PATH = os.environ.get("FLYTEKIT_COMPAT_RESULTS")
 _state: Dict[str, dict] = {}
+# Tasks already counted, by id; holding them keeps an id from being reused if a test empties flytekit's list.
+_counted: Dict[int, object] = {}
+_task_classes: Counter = Counter()
 
 
 def _first_line(report) -> str:
@@ -44,6 +53,28 @@ def _write(entry: dict) -> None:
         return
     with open(_PATH, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry) + "\n")
+
+
+def _count_tasks() -> None:
+    try:
+        from flytekit.core.base_task import Task
+        from flytekit.core.context_manager import FlyteEntities
+    except ImportError:
+        return
+    for entity in list(FlyteEntities.entities):
+        if isinstance(entity, Task) and id(entity) not in _counted:
+            _counted[id(entity)] = entity
+            cls = type(entity)
+            _task_classes[f"{cls.__module__}.{cls.__qualname__}"] += 1
+
+
+def pytest_collection_finish(session):
+    _count_tasks()
+
+
+def pytest_runtest_teardown(item, nextitem):
+    # Runs where the test ran (an xdist worker), unlike the report hooks, which also run on the controller.
+    _count_tasks()
 
 
 def pytest_runtest_logreport(report):
@@ -77,6 +108,10 @@ def pytest_collectreport(report):
 
 
 def pytest_sessionfinish(session):
+    if _PATH and _task_classes:
+        process = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        with open(f"{_PATH}.tasks.{process}.json", "w", encoding="utf-8") as fh:
+            json.dump(dict(_task_classes), fh, indent=1, sort_keys=True)
     # Tests whose teardown never reported (e.g. a crashed xdist worker): record what we know.
     for nodeid, st in list(_state.items()):
         _write({"nodeid": nodeid, "outcome": st["outcome"] or "error", "message": st["message"] or "[no teardown]"})
