@@ -79,6 +79,8 @@ def write_task_classes(paths: Sequence[Path], out_dir: Path) -> None:
 
 def task_classes_line(classes: Dict[str, int], top: int = 4) -> str:
     """How many of the tasks a run created are flytekit_ext's, and the most common other classes."""
+    if not classes:
+        return "none"
     ours = sum(n for cls, n in classes.items() if cls.startswith("flytekit_ext."))
     others = Counter({cls: n for cls, n in classes.items() if not cls.startswith("flytekit_ext.")})
     listed = ", ".join(f"{cls} {n}" for cls, n in others.most_common(top))
@@ -92,7 +94,7 @@ class Run:
     messages: Dict[str, str] = field(default_factory=dict)
     skipped: Optional[str] = None  # why the whole suite did not run
     broken: Optional[str] = None  # how a pytest pass broke (internal error, interrupted), so results are partial
-    task_classes: Dict[str, int] = field(default_factory=dict)  # class name -> tasks of it created in the run
+    task_classes: Optional[Dict[str, int]] = None  # class name -> tasks of it created in the run, if counted
 
     @property
     def counts(self) -> str:
@@ -109,7 +111,7 @@ def load_run(path: Path) -> Run:
     if skip_file.exists():
         return Run(skipped=skip_file.read_text(encoding="utf-8").strip())
     if not results.exists():
-        return Run(skipped=f"no results in {directory}")
+        return Run(broken=f"no results in {directory}")
     run = Run()
     for line in results.read_text(encoding="utf-8").splitlines():
         if line.strip():
@@ -169,8 +171,13 @@ class SuiteDiff:
 
 
 def diff_runs(base: Run, swap: Run, expected: Dict[str, str]) -> SuiteDiff:
-    # A module that fails to import is one collection error whose nodeid is the module path.
-    module_errors = {n: swap.messages.get(n, "") for n, o in swap.outcomes.items() if "::" not in n and o == "error"}
+    # A module that fails to import is one collection error whose nodeid is the module path; only those that
+    # import with stock flytekit say something about flytekit_ext.
+    module_errors = {
+        n: swap.messages.get(n, "")
+        for n, o in swap.outcomes.items()
+        if "::" not in n and o == "error" and base.outcomes.get(n) != "error"
+    }
     regressions: List[Tuple[str, str]] = []
     listed: List[Tuple[str, str]] = []
     for nodeid, outcome in base.outcomes.items():
@@ -198,9 +205,9 @@ def report_suite(name: str, base: Run, swap: Run, expected: Dict[str, str], out:
     print(f"\n==== {name}", file=out)
     print(f"  stock:   {base.counts}", file=out)
     print(f"  swapped: {swap.counts}", file=out)
-    if base.skipped is not None or swap.skipped is not None:
+    if base.skipped is not None or swap.skipped is not None or not (base.outcomes and swap.outcomes):
         return None
-    if swap.task_classes:
+    if swap.task_classes is not None:
         # Zero flytekit_ext tasks means the swap changed nothing here: no regressions is then no evidence.
         print(f"  tasks made in the swapped run: {task_classes_line(swap.task_classes)}", file=out)
     result = diff_runs(base, swap, expected)
@@ -250,7 +257,7 @@ def diff_pairs(pairs: List[Tuple[str, Path, Path]], expected_path: Path, out: Te
     broken = [name for name, base_path, swap_path in pairs if load_run(base_path).broken or load_run(swap_path).broken]
     print(f"\n{total} regression(s)", file=out)
     if broken:
-        print(f"pytest broke in {', '.join(broken)}: the results there are partial", file=out)
+        print(f"incomplete or missing results in {', '.join(broken)} (see above)", file=out)
     return 1 if total or broken else 0
 
 

@@ -6,8 +6,8 @@
 
 FLYTEKIT_SRC holds flytekit's ``tests/``, ``pyproject.toml`` and ``plugins/`` at the tag of the installed
 flytekit (see README.md). SUITE is one of core, cli, types, deck, plugin:<name> (a folder
-``plugins/flytekit-<name>``; ``kfpytorch`` is accepted for ``kf-pytorch``), ``plugins`` (every plugin suite
-below) or ``all`` (default). Results go to ``DIR/<suite>/{stock,swap}/`` (default: ``results/`` next to this
+``plugins/flytekit-<name>``; ``kfpytorch`` is accepted for ``kf-pytorch``), ``plugins`` (the plugins in
+``PLUGINS`` below) or ``all`` (default). Results go to ``DIR/<suite>/{stock,swap}/`` (default: ``results/`` next to this
 script). With ``--mode both`` (default) the two runs are compared when they finish (``compare.py diff``), and
 the exit status is 1 if a test passes stock but not swapped and is not in expected_differences.txt.
 """
@@ -80,6 +80,7 @@ CORE_SUITES: Dict[str, Suite] = {
         online_only=(
             (f"{_UNIT}/cli/pyflyte/test_init.py::test_pyflyte_init", "downloads the project templates from GitHub"),
             (f"{_UNIT}/cli/pyflyte/test_run.py::test_remote_files", "runs a workflow file from a GitHub URL"),
+            (f"{_UNIT}/cli/pyflyte/test_build.py::test_build", _DOCKER_HUB),
         ),
     ),
     "types": Suite("types", (f"{_UNIT}/types",)),
@@ -167,12 +168,20 @@ def suite_skip_reason(suite: Suite, python: str, src: Path) -> Optional[str]:
     missing = [p for p in suite.paths if not (src / p).is_dir()]
     if missing:
         return f"{', '.join(missing)} not found under {src}"
-    if suite.requires:
+    module = suite.requires or _plugin_module(src / suite.cwd)
+    if module:
         # Import from outside the source tree: a plugin folder on sys.path would hide a missing install.
-        ok, out = _probe(python, Path("/"), f"import {suite.requires}")
+        ok, out = _probe(python, Path("/"), f"import {module}")
         if not ok:
-            return f"{suite.requires} does not import ({out}); {suite.install}"
+            return f"{module} does not import ({out}); {suite.install}"
     return None
+
+
+def _plugin_module(plugin_dir: Path) -> Optional[str]:
+    """``flytekitplugins.<x>`` for a plugin folder holding exactly one package under flytekitplugins/."""
+    namespace = plugin_dir / "flytekitplugins"
+    packages = [p.name for p in namespace.iterdir() if (p / "__init__.py").exists()] if namespace.is_dir() else []
+    return f"flytekitplugins.{packages[0]}" if len(packages) == 1 else None
 
 
 def _leave_out(src: Path, entry: str) -> str:
