@@ -1,6 +1,6 @@
 """Pytest plugin: run a test suite with flytekit's decorators swapped for flytekit_ext's.
 
-Load it with ``-p conftest_swap`` (with this folder on ``PYTHONPATH``), e.g. via ``run.sh``.
+Load it with ``-p conftest_swap`` (with this folder on ``PYTHONPATH``), e.g. via ``run.py``.
 
 At import time -- which, for a ``-p`` plugin, is before any conftest.py or test module is imported --
 it imports ``flytekit_ext`` and rebinds every attribute of every loaded ``flytekit``/``flytekitplugins``
@@ -22,7 +22,7 @@ import os
 import sys
 import traceback
 from types import ModuleType
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, NoReturn, Tuple
 
 import pytest
 
@@ -42,7 +42,7 @@ REPLACEMENTS: Dict[str, Callable] = {}
 PATCHED: List[Tuple[str, str, str]] = []
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     banner = "flytekit_compat/conftest_swap: " + message
     # Print as well as raise: some pytest versions only show the exception type for -p import errors.
     sys.stderr.write("\n" + "=" * 78 + "\n" + banner + "\n" + "=" * 78 + "\n")
@@ -64,8 +64,8 @@ def _load_replacements() -> None:
     except Exception:  # noqa: BLE001 - any import failure must stop the run
         _fail(
             "cannot import flytekit_ext, so the swapped run would silently test stock flytekit.\n"
-            "Install it into the active environment (pip install -e /work/main) or put the repo root\n"
-            "on PYTHONPATH. Import error:\n" + traceback.format_exc()
+            "Install it into the active environment (pip install -e <flytekit_ext checkout>) or put the\n"
+            "checkout on PYTHONPATH. Import error:\n" + traceback.format_exc()
         )
 
     missing = [name for name in _DEFINITIONS if not callable(getattr(flytekit_ext, name, None))]
@@ -127,7 +127,7 @@ else:
     _check_definitions()
 
 
-def pytest_report_header(config):
+def pytest_report_header(config: pytest.Config) -> List[str]:
     if not ENABLED:
         return ["flytekit_compat: swap DISABLED (FLYTEKIT_COMPAT_NO_SWAP=1)"]
     import flytekit
@@ -143,12 +143,12 @@ def pytest_report_header(config):
     ]
 
 
-def pytest_sessionstart(session):
+def pytest_sessionstart(session: pytest.Session) -> None:
     if ENABLED:
         swap_all()
 
 
-def pytest_collection_finish(session):
+def pytest_collection_finish(session: pytest.Session) -> None:
     if ENABLED:
         swap_all()
         _check_definitions()
