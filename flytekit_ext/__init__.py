@@ -6,6 +6,7 @@ Import ``task``, ``eager`` and ``dynamic`` from here instead of from flytekit; w
 
 from flytekit import workflow
 
+from flytekit_ext import errors
 from flytekit_ext._patterns.callables import register_callable_transformer
 from flytekit_ext._patterns.map import map
 from flytekit_ext.decorators import dynamic, eager, task
@@ -36,6 +37,7 @@ __all__ = [
     "dynamic",
     "eager",
     "eager_failure_task_resolver",
+    "errors",
     "map",
     "task",
     "workflow",

@@ -10,7 +10,7 @@ import flytekit
 import pytest
 from flytekit.exceptions.user import FlyteMissingReturnValueException
 
-from flytekit_ext import dynamic, eager, task
+from flytekit_ext import dynamic, eager, errors, task
 
 
 def raise_only(x: int) -> int:
@@ -41,6 +41,22 @@ def test_an_async_task_that_only_raises_is_accepted():
 def test_an_eager_or_dynamic_task_that_only_raises_is_accepted():
     assert eager(async_raise_only).python_interface.outputs == {"o0": int}
     assert dynamic(raise_only).python_interface.outputs == {"o0": int}
+
+
+only_raises = task(raise_only)
+
+
+@eager
+async def handles(x: int) -> str:
+    try:
+        only_raises(x=x)
+    except errors.RuntimeUserError as error:
+        return f"{error.code}: {error}"
+    return "no error"
+
+
+def test_its_failure_is_what_an_eager_parent_catches():
+    assert asyncio.run(handles(x=3)) == "ValueError: bad 3"
 
 
 @task

@@ -13,14 +13,15 @@ from typing import TYPE_CHECKING, Any, Dict, Protocol
 from flytekit.configuration import SerializationSettings
 from flytekit.core.context_manager import ExecutionState, FlyteContext
 from flytekit.deck import Deck
-from flytekit.exceptions.eager import EagerException
 from flytekit.exceptions.system import FlyteNonRecoverableSystemException
 from flytekit.loggers import logger
 
 from flytekit_ext._calls.overrides import display_name
 from flytekit_ext._eager.session import backend_session, in_mode
 from flytekit_ext._runtime.context import current_context, entered
+from flytekit_ext._runtime.failures import is_child_failure
 from flytekit_ext._runtime.loops import in_worker_thread
+from flytekit_ext.errors import BaseRuntimeError
 
 if TYPE_CHECKING:
     from flytekit_ext.tasks.async_function import AsyncPythonFunctionTask
@@ -53,7 +54,7 @@ class BackendEagerBody:
     async def run(self, task: AsyncPythonFunctionTask, inputs: Dict[str, Any]) -> Any:
         function = _function(task)
         session = backend_session(display_name(task), current_context(), self._remote, self._settings)
-        failure: EagerException | None = None
+        failure: BaseException | None = None
         with session as (body_ctx, controller), entered(body_ctx):
             try:
                 result = await function(**inputs)
@@ -62,11 +63,14 @@ class BackendEagerBody:
                 # would terminate them too, but only once the backend schedules it).
                 reason = f"eager execution {controller.tag} failed: {type(error).__name__}"
                 await in_worker_thread(controller.terminate_running, reason)
-                if not isinstance(error, EagerException):
+                if not is_child_failure(error):
                     raise
                 logger.error(f"Eager task {task.name} failed because a child execution failed: {error}")
                 failure = error
-            Deck("Eager Executions", controller.render_html())
+            finally:
+                Deck("Eager Executions", controller.render_html())
+        if isinstance(failure, BaseRuntimeError):
+            raise failure  # with the child's code, and not retried (see _runtime.failures.recoverable)
         if failure is not None:
             raise FlyteNonRecoverableSystemException(failure)
         return result

@@ -9,7 +9,7 @@ left running. On SIGTERM or SIGINT every running child is terminated before the 
 Child executions are named deterministically from the parent execution, the call's short name, how many
 calls with that short name came before, and the inputs, so a retried parent finds its earlier children. They
 carry flytekit's eager labels, which is how the failure handler (:mod:`flytekit_ext.tasks.failure`) finds
-them.
+them. A child that fails raises a :mod:`flytekit_ext.errors` error built from the child execution's error.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from flytekit.configuration import ImageConfig, SerializationSettings
 from flytekit.core.constants import EAGER_ROOT_ENV_NAME, EAGER_TAG_KEY, EAGER_TAG_ROOT_KEY
 from flytekit.core.context_manager import FlyteContext
 from flytekit.core.utils import _dnsify
-from flytekit.exceptions.eager import EagerException
 from flytekit.loggers import logger
 from flytekit.models.common import Labels
 from flytekit.models.core.execution import WorkflowExecutionPhase
@@ -37,7 +36,10 @@ from flytekit.tools.translator import Options
 from flytekit_ext._calls.overrides import display_name
 from flytekit_ext._local.run import native_result
 from flytekit_ext._runtime.context import current_context
+from flytekit_ext._runtime.failures import as_child_failure
 from flytekit_ext._runtime.loops import in_worker_thread
+from flytekit_ext._runtime.typed_errors import from_execution
+from flytekit_ext.errors import ActionAbortedError, BaseRuntimeError, TaskTimeoutError
 
 
 class ChildPhase(enum.Enum):
@@ -59,6 +61,18 @@ _FAILED_PHASES = {
     WorkflowExecutionPhase.ABORTED: (ChildPhase.ABORTED, "was aborted"),
     WorkflowExecutionPhase.TIMED_OUT: (ChildPhase.TIMED_OUT, "timed out"),
 }
+
+
+def _child_error(phase: ChildPhase, execution: Any, name: str) -> BaseRuntimeError:
+    """What the call of a child execution that ended in ``phase`` raises."""
+    error = execution.closure.error
+    reason = error.message if error is not None else "no reason given"
+    if phase is ChildPhase.ABORTED:
+        return as_child_failure(ActionAbortedError(f"Child execution {name} was aborted: {reason}"))
+    if phase is ChildPhase.TIMED_OUT:
+        return as_child_failure(TaskTimeoutError(f"Child execution {name} timed out: {reason}"))
+    return from_execution(error)
+
 
 POLL_SECONDS_ENV = "FLYTEKIT_EXT_EAGER_MAX_POLL_SECONDS"
 
@@ -149,10 +163,10 @@ class EagerController:
                     return await in_worker_thread(self._outputs, entity, child.execution)
                 if phase in _FAILED_PHASES:
                     child.phase, how = _FAILED_PHASES[phase]
-                    error = child.execution.closure.error
-                    message = error.message if error is not None else "no error message"
-                    child.outcome = message
-                    raise EagerException(f"Child execution {child.name} ({shown}: {entity.name}) {how}: {message}")
+                    error = _child_error(child.phase, child.execution, child.name)
+                    child.outcome = f"{type(error).__name__} ({error.code}): {error}"
+                    logger.error(f"Child execution {child.name} ({shown}: {entity.name}) {how}: {child.outcome}")
+                    raise error
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.max_poll_seconds)
         except asyncio.CancelledError:

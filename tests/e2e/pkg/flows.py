@@ -13,7 +13,7 @@ from typing import Any, Dict, List
 from flytekit import map_task
 from flytekit.core.interface import Interface
 
-from flytekit_ext import PythonInstanceTask, eager, task, workflow
+from flytekit_ext import PythonInstanceTask, eager, errors, task, workflow
 
 
 @dataclass
@@ -49,6 +49,21 @@ def fail(message: str) -> int:
     if message:
         raise ValueError(f"user failure: {message}")
     return 0
+
+
+@task(retries=3)
+def fail_for_good(message: str) -> int:
+    raise errors.NonRecoverableError(f"no attempt could succeed: {message}")
+
+
+@task
+def only_raises(x: int) -> int:
+    raise KeyError(x)
+
+
+@task
+def wrong_output(x: int) -> int:
+    return f"{x}"  # type: ignore[return-value]
 
 
 class Multiply(PythonInstanceTask[None]):

@@ -1,0 +1,63 @@
+"""Flyte 2 patterns in eager tasks on the admin double: typed errors and retries.
+
+Module level, so pyflyte-execute finds them by name. The same eager tasks run locally in the tests, so a test
+can compare what a local run and a backend run give.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flytekit_ext import eager, errors, task
+
+
+class RoomError(Exception):
+    """Its name contains OOM, so a parent sees an OOMError (Flyte 2's rule)."""
+
+
+def attempt_number() -> int:
+    return int(os.environ.get("FLYTE_ATTEMPT_NUMBER", "0"))
+
+
+@task
+def raises(kind: str) -> int:
+    if kind == "value":
+        raise ValueError("bad 1")
+    if kind == "room":
+        raise RoomError("not memory at all")
+    if kind == "custom":
+        raise errors.RuntimeUserError("MyCode", "with a code of mine")
+    if kind == "non-recoverable":
+        raise errors.NonRecoverableError("stop now")
+    return 0
+
+
+@eager
+async def catches(kind: str) -> str:
+    try:
+        await raises.aio(kind)
+    except errors.BaseRuntimeError as error:
+        return f"{type(error).__name__} kind={error.kind} code={error.code} message={error}"
+    return "no error"
+
+
+@task(retries=2)
+def flaky(x: int) -> int:
+    if attempt_number() < 2:
+        raise ConnectionError(f"attempt {attempt_number()} fails")
+    return x * 2
+
+
+@task(retries=3)
+def refuses(x: int) -> int:
+    raise errors.NonRecoverableError(f"{x} is never valid")
+
+
+@eager
+async def retried_children(x: int) -> str:
+    doubled = await flaky.aio(x)
+    try:
+        refuses(x=x)
+    except errors.NonRecoverableError as error:
+        return f"{doubled} / {error.code}: {error}"
+    return f"{doubled}"

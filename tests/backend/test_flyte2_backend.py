@@ -1,0 +1,65 @@
+"""Flyte 2 patterns in eager tasks on a backend (the admin double), and the same tasks run locally.
+
+Typed errors built from the child execution's error, and retries made by the cluster (the double retries as
+propeller does).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+
+import pytest
+from flytekit.models.core.execution import WorkflowExecutionPhase
+
+from . import fixtures_flyte2 as fx
+
+pytestmark = pytest.mark.backend
+
+PROJECT, DOMAIN, VERSION = "flytesnacks", "development", "v1"
+FAST_POLL = datetime.timedelta(seconds=0.2)
+
+
+@pytest.fixture
+def double(admin_double_factory):
+    return admin_double_factory(extra_env={"FLYTEKIT_EXT_EAGER_MAX_POLL_SECONDS": "0.3"})
+
+
+@pytest.fixture
+def run(double):
+    remote = double.remote(PROJECT, DOMAIN)
+    settings = double.serialization_settings(PROJECT, DOMAIN, VERSION)
+
+    def launch(entity, **inputs):
+        execution = remote.execute(entity, inputs=inputs, version=VERSION, serialization_settings=settings)
+        execution = remote.wait(execution, poll_interval=FAST_POLL, timeout=datetime.timedelta(seconds=180))
+        assert execution.closure.phase == WorkflowExecutionPhase.SUCCEEDED, double.logs(execution.id.name)
+        return execution
+
+    return launch
+
+
+def children_of(double, parent_name):
+    return [e for e in double.executions if e.parent == parent_name]
+
+
+@pytest.mark.parametrize("kind", ["value", "room", "custom", "non-recoverable"])
+def test_a_failed_child_raises_the_same_typed_error_as_locally(run, kind):
+    local = asyncio.run(fx.catches(kind=kind))
+    assert run(fx.catches, kind=kind).outputs["o0"] == local
+    assert (
+        local.split(" ", 1)[0]
+        == {
+            "value": "RuntimeUserError",
+            "room": "OOMError",
+            "custom": "RuntimeUserError",
+            "non-recoverable": "NonRecoverableError",
+        }[kind]
+    )
+
+
+def test_the_cluster_retries_a_failing_child_but_not_a_non_recoverable_one(double, run):
+    execution = run(fx.retried_children, x=5)
+    assert execution.outputs["o0"] == "10 / NonRecoverableError: 5 is never valid"
+    attempts = {c.entity.rsplit(".", 1)[-1]: c.nodes[0].attempts for c in children_of(double, execution.id.name)}
+    assert attempts == {"flaky": 3, "refuses": 1}
