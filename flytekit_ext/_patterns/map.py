@@ -4,26 +4,30 @@ Locally the items run concurrently (async tasks on the event loop, sync tasks on
 eager task on a backend each item is a child execution; in a workflow body the call becomes an ArrayNode
 (flytekit's ``map_task``). At most ``concurrency`` items are in flight (0: no bound) and inputs are read
 lazily, so memory stays proportional to ``concurrency`` however long the input. Like the builtin ``map``,
-several iterables are zipped and the shortest one ends the map.
+several iterables are zipped and the shortest one ends the map. The task may be a ``functools.partial``, whose
+arguments are the same for every item (see :mod:`.map_target`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import sys
 from collections import deque
 from typing import Any, AsyncGenerator, Deque, Iterable, Iterator, Optional, Protocol, Union
 
 from flytekit_ext._calls.route import runner_for
 from flytekit_ext._patterns.array_node import array_node_call
+from flytekit_ext._patterns.map_target import map_target
 from flytekit_ext._runtime.context import current_context
 from flytekit_ext._runtime.loops import run_coroutine
 
 
 class Mappable(Protocol):
-    """A task, or a task with overrides."""
+    """A task, or a task with overrides (or a ``functools.partial`` of either)."""
 
-    short_name: str
+    @property
+    def short_name(self) -> str: ...
 
     def aio(self, *args: Any, **kwargs: Any) -> Any: ...
 
@@ -148,7 +152,7 @@ class Map:
 
     def __call__(
         self,
-        target: Mappable,
+        target: Union[Mappable, functools.partial[Any]],
         *iterables: Iterable[Any],
         group_name: Optional[str] = None,
         concurrency: int = 0,
@@ -161,7 +165,7 @@ class Map:
         """
         _check_concurrency(concurrency)
         if runner_for(current_context()).in_workflow_body:
-            return array_node_call(target, iterables, concurrency)
+            return array_node_call(map_target(target, len(iterables)), iterables, concurrency)
         return _SyncResults(
             self.aio(
                 target, *iterables, group_name=group_name, concurrency=concurrency, return_exceptions=return_exceptions
@@ -170,7 +174,7 @@ class Map:
 
     def aio(
         self,
-        target: Mappable,
+        target: Union[Mappable, functools.partial[Any]],
         *iterables: Iterable[Any],
         group_name: Optional[str] = None,
         concurrency: int = 0,
@@ -178,10 +182,11 @@ class Map:
     ) -> AsyncGenerator[Any, None]:
         """The same as an async iterator, for ``async for`` in async and eager tasks."""
         _check_concurrency(concurrency)
+        mapped = map_target(target, len(iterables))
         if not iterables:
-            raise TypeError(f"map of {target.short_name}: at least one iterable of inputs is needed")
-        label = group_name or target.short_name
-        return _results(target, iterables, label, concurrency, return_exceptions)
+            raise TypeError(f"map of {mapped.short_name}: at least one iterable of inputs is needed")
+        label = group_name or mapped.short_name
+        return _results(mapped, iterables, label, concurrency, return_exceptions)
 
 
 map = Map()

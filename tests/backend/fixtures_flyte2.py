@@ -1,4 +1,4 @@
-"""Flyte 2 patterns in eager tasks on the admin double: typed errors and retries.
+"""Flyte 2 patterns in eager tasks on the admin double: typed errors, retries, partials.
 
 Module level, so pyflyte-execute finds them by name. The same eager tasks run locally in the tests, so a test
 can compare what a local run and a backend run give.
@@ -6,8 +6,11 @@ can compare what a local run and a backend run give.
 
 from __future__ import annotations
 
+import functools
 import os
+import typing
 
+import flytekit_ext
 from flytekit_ext import eager, errors, task
 
 
@@ -61,3 +64,13 @@ async def retried_children(x: int) -> str:
     except errors.NonRecoverableError as error:
         return f"{doubled} / {error.code}: {error}"
     return f"{doubled}"
+
+
+@task
+def scale(x: int, factor: int, offset: int = 0) -> int:
+    return x * factor + offset
+
+
+@eager
+async def mapped_partial(xs: typing.List[int]) -> typing.List[int]:
+    return [r async for r in flytekit_ext.map.aio(functools.partial(scale, factor=3, offset=1), xs)]

@@ -1,7 +1,7 @@
 """Flyte 2 patterns in eager tasks on a backend (the admin double), and the same tasks run locally.
 
-Typed errors built from the child execution's error, and retries made by the cluster (the double retries as
-propeller does).
+Typed errors built from the child execution's error, retries made by the cluster (the double retries as
+propeller does), and map over a partial.
 """
 
 from __future__ import annotations
@@ -63,3 +63,10 @@ def test_the_cluster_retries_a_failing_child_but_not_a_non_recoverable_one(doubl
     assert execution.outputs["o0"] == "10 / NonRecoverableError: 5 is never valid"
     attempts = {c.entity.rsplit(".", 1)[-1]: c.nodes[0].attempts for c in children_of(double, execution.id.name)}
     assert attempts == {"flaky": 3, "refuses": 1}
+
+
+def test_map_over_a_partial_runs_each_item_as_a_child_with_the_bound_inputs(double, run):
+    execution = run(fx.mapped_partial, xs=[1, 2, 3])
+    assert execution.outputs["o0"] == [4, 7, 10] == asyncio.run(fx.mapped_partial(xs=[1, 2, 3]))
+    children = children_of(double, execution.id.name)
+    assert len(children) == 3 and all(c.entity.endswith(".scale") for c in children)
