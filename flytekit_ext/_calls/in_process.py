@@ -17,6 +17,7 @@ from flytekit_ext._calls.overrides import NO_OVERRIDES, CallOverrides, display_n
 from flytekit_ext._local.run import native_result, native_result_async, run_local, run_local_async
 from flytekit_ext._runtime.failures import FailurePolicy
 from flytekit_ext._runtime.loops import in_worker_thread, off_loop_thread
+from flytekit_ext._runtime.scope import current_group, labelled
 
 if TYPE_CHECKING:
     from flytekit_ext.tasks.base import TaskCalls
@@ -29,7 +30,7 @@ def _log_start(task: TaskCalls, policy: FailurePolicy) -> None:
 
 def failure_policy(task: TaskCalls, overrides: CallOverrides, typed_errors: bool = False) -> FailurePolicy:
     """How a local call of ``task`` retries and raises: its ``retries`` override, else the task's own."""
-    if overrides is NO_OVERRIDES:
+    if overrides is NO_OVERRIDES and current_group() is None:
         # Most calls: the task's own policy, made once (on every call it would cost more than the retry check).
         key = "_flytekit_ext_typed_policy" if typed_errors else "_flytekit_ext_policy"
         policy: FailurePolicy | None = task.__dict__.get(key)
@@ -43,7 +44,7 @@ def _policy(task: TaskCalls, overrides: CallOverrides, typed_errors: bool) -> Fa
     retries = overrides.node.get("retries", task.metadata.retries)
     if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
         raise ValueError(f"Task '{task.name}': retries must be an int >= 0, got {retries!r}")
-    return FailurePolicy(retries, display_name(task, overrides.short_name), typed_errors)
+    return FailurePolicy(retries, labelled(display_name(task, overrides.short_name)), typed_errors)
 
 
 def _native_call(task: TaskCalls, ctx: FlyteContext, inputs: Dict[str, Any], policy: FailurePolicy) -> Any:

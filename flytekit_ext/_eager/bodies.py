@@ -2,13 +2,15 @@
 
 Inside ``pyflyte-execute`` on a backend (flytekit's ``TASK_EXECUTION`` mode) the body runs in a
 :func:`~flytekit_ext._eager.session.backend_session`, whose controller launches every call as an execution.
-Anywhere else it runs in ``EAGER_LOCAL_EXECUTION`` mode and its calls run in this process.
+Anywhere else it runs in ``EAGER_LOCAL_EXECUTION`` mode and its calls run in this process. Either way the
+body's ``flytekit_ext.trace`` calls are recorded (:mod:`.traces`) and shown in a "Traces" deck.
 """
 
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Any, Dict, Protocol
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Dict, Iterator, Optional, Protocol
 
 from flytekit.configuration import SerializationSettings
 from flytekit.core.context_manager import ExecutionState, FlyteContext
@@ -18,9 +20,11 @@ from flytekit.loggers import logger
 
 from flytekit_ext._calls.overrides import display_name
 from flytekit_ext._eager.session import backend_session, in_mode
+from flytekit_ext._eager.traces import TraceRecorder
 from flytekit_ext._runtime.context import current_context, entered
 from flytekit_ext._runtime.failures import is_child_failure
 from flytekit_ext._runtime.loops import in_worker_thread
+from flytekit_ext._runtime.scope import TRACES
 from flytekit_ext.errors import BaseRuntimeError
 
 if TYPE_CHECKING:
@@ -39,11 +43,34 @@ def _function(task: AsyncPythonFunctionTask) -> Any:
     return task.task_function
 
 
+@contextmanager
+def _recording(recorder: TraceRecorder) -> Iterator[TraceRecorder]:
+    """The block's traced calls go to ``recorder``; they are shown in a deck when the block ends."""
+    token = TRACES.set(recorder)
+    try:
+        yield recorder
+    finally:
+        TRACES.reset(token)
+        if recorder.records:
+            Deck("Traces", recorder.render_html())
+
+
+def _checkpoint_of(ctx: FlyteContext) -> Optional[Any]:
+    params = ctx.user_space_params
+    if params is None:
+        return None
+    try:
+        return params.checkpoint
+    except NotImplementedError:  # no checkpoint location given (a run outside a pod)
+        return None
+
+
 class LocalEagerBody:
     async def run(self, task: AsyncPythonFunctionTask, inputs: Dict[str, Any]) -> Any:
         function = _function(task)
         with entered(in_mode(current_context(), ExecutionState.Mode.EAGER_LOCAL_EXECUTION)):
-            return await function(**inputs)
+            with _recording(TraceRecorder()):
+                return await function(**inputs)
 
 
 class BackendEagerBody:
@@ -53,11 +80,18 @@ class BackendEagerBody:
 
     async def run(self, task: AsyncPythonFunctionTask, inputs: Dict[str, Any]) -> Any:
         function = _function(task)
-        session = backend_session(display_name(task), current_context(), self._remote, self._settings)
+        ctx = current_context()
+        checkpoint = _checkpoint_of(ctx)
+        # Traced calls an earlier attempt completed are kept in the checkpoint the cluster hands this attempt.
+        recorder = (
+            TraceRecorder() if checkpoint is None else await in_worker_thread(TraceRecorder.for_checkpoint, checkpoint)
+        )
+        session = backend_session(display_name(task), ctx, self._remote, self._settings)
         failure: BaseException | None = None
         with session as (body_ctx, controller), entered(body_ctx):
             try:
-                result = await function(**inputs)
+                with _recording(recorder):
+                    result = await function(**inputs)
             except BaseException as error:
                 # Children the body started and stopped waiting for must not outlive it (the failure node
                 # would terminate them too, but only once the backend schedules it).

@@ -20,6 +20,7 @@ from flytekit_ext._runtime.context import entered
 from flytekit_ext._runtime.dispatch import Outputs, dispatch, dispatch_async
 from flytekit_ext._runtime.failures import FailurePolicy
 from flytekit_ext._runtime.loops import in_worker_thread
+from flytekit_ext._runtime.scope import scoped, task_scope
 from flytekit_ext._runtime.values import replaced
 
 if TYPE_CHECKING:
@@ -89,7 +90,10 @@ def run_local(
 
 
 def _dispatched(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]) -> Outputs:
-    return dispatch(task, child_context(task, ctx), inputs, policy)
+    if not scoped():  # the common case, kept cheap: nothing to leave
+        return dispatch(task, child_context(task, ctx), inputs, policy)
+    with task_scope():
+        return dispatch(task, child_context(task, ctx), inputs, policy)
 
 
 async def run_local_async(
@@ -114,7 +118,10 @@ async def run_local_async(
 async def _dispatched_async(
     task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]
 ) -> Outputs:
-    return await dispatch_async(task, child_context(task, ctx), inputs, policy)
+    if not scoped():
+        return await dispatch_async(task, child_context(task, ctx), inputs, policy)
+    with task_scope():
+        return await dispatch_async(task, child_context(task, ctx), inputs, policy)
 
 
 def native_result(task: PythonTask, ctx: FlyteContext, outputs: LiteralMap) -> Any:

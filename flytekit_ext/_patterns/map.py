@@ -21,6 +21,7 @@ from flytekit_ext._patterns.array_node import array_node_call
 from flytekit_ext._patterns.map_target import map_target
 from flytekit_ext._runtime.context import current_context
 from flytekit_ext._runtime.loops import run_coroutine
+from flytekit_ext._runtime.scope import labelled
 
 
 class Mappable(Protocol):
@@ -185,7 +186,7 @@ class Map:
         mapped = map_target(target, len(iterables))
         if not iterables:
             raise TypeError(f"map of {mapped.short_name}: at least one iterable of inputs is needed")
-        label = group_name or mapped.short_name
+        label = labelled(group_name or mapped.short_name)
         return _results(mapped, iterables, label, concurrency, return_exceptions)
 
 

@@ -1,4 +1,4 @@
-"""Flyte 2 patterns in eager tasks on the admin double: typed errors, retries, partials.
+"""Flyte 2 patterns in eager tasks on the admin double: typed errors, retries, groups, partials, traces.
 
 Module level, so pyflyte-execute finds them by name. The same eager tasks run locally in the tests, so a test
 can compare what a local run and a backend run give.
@@ -6,12 +6,14 @@ can compare what a local run and a backend run give.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
 import typing
+from pathlib import Path
 
 import flytekit_ext
-from flytekit_ext import eager, errors, task
+from flytekit_ext import eager, errors, group, task, trace
 
 
 class RoomError(Exception):
@@ -67,6 +69,20 @@ async def retried_children(x: int) -> str:
 
 
 @task
+def add_one(x: int) -> int:
+    return x + 1
+
+
+@eager
+async def grouped(n: int) -> typing.List[int]:
+    async with group("evens"):
+        evens = list(await asyncio.gather(*(add_one.aio(i) for i in range(0, n, 2))))
+    with group("odd numbers"):
+        odds = [r async for r in flytekit_ext.map.aio(add_one, range(1, n, 2))]
+    return evens + odds + [add_one(x=100)]
+
+
+@task
 def scale(x: int, factor: int, offset: int = 0) -> int:
     return x * factor + offset
 
@@ -74,3 +90,24 @@ def scale(x: int, factor: int, offset: int = 0) -> int:
 @eager
 async def mapped_partial(xs: typing.List[int]) -> typing.List[int]:
     return [r async for r in flytekit_ext.map.aio(functools.partial(scale, factor=3, offset=1), xs)]
+
+
+@trace
+async def expensive(x: int, log_dir: str) -> int:
+    with open(Path(log_dir) / "expensive.log", "a") as log:
+        log.write(f"{x}\n")
+    return x * 7
+
+
+@trace
+def cheap(x: int) -> int:
+    return x + 1
+
+
+@eager(retries=1)
+async def traced_fails_once(x: int, log_dir: str) -> int:
+    a = await expensive(x, log_dir)
+    b = await expensive(cheap(x), log_dir)
+    if attempt_number() == 0:
+        raise RuntimeError("the first attempt fails after its traced calls")
+    return a + b
