@@ -38,12 +38,15 @@ def raises(kind: str) -> int:
 
 
 @eager
-async def catches(kind: str) -> str:
-    try:
-        await raises.aio(kind)
-    except errors.BaseRuntimeError as error:
-        return f"{type(error).__name__} kind={error.kind} code={error.code} message={error}"
-    return "no error"
+async def catches(kinds: typing.List[str]) -> typing.List[str]:
+    async def one(kind: str) -> str:
+        try:
+            await raises.aio(kind)
+        except errors.BaseRuntimeError as error:
+            return f"{type(error).__name__} kind={error.kind} code={error.code} message={error}"
+        return "no error"
+
+    return list(await asyncio.gather(*(one(kind) for kind in kinds)))
 
 
 @task(retries=2)
