@@ -21,7 +21,8 @@ pytestmark = pytest.mark.slow
 M = support.MODULE
 
 FUNCTION_TASKS = [
-    "add_one", "double", "shift", "summarize", "fail", "fail_for_good", "only_raises", "square", "eager_total"
+    "add_one", "double", "shift", "summarize", "fail", "fail_for_good", "fail_as_flytekit_says", "only_raises",
+    "square", "eager_total",
 ]  # fmt: skip
 
 
@@ -159,6 +160,13 @@ def test_non_recoverable_error_becomes_a_non_recoverable_user_error_document(exe
     assert error.code == "NonRecoverableError"
     assert "NonRecoverableError: no attempt could succeed: boom" in error.message
     assert "in fail_for_good" in error.message, error.message
+
+
+def test_flytekits_non_recoverable_exception_stays_non_recoverable(executions):
+    error = executions["raises_flytekit_non_recoverable"].error()
+    assert (error.origin, error.kind) == (execution_pb2.ExecutionError.USER, errors_pb2.ContainerError.NON_RECOVERABLE)
+    assert error.code == "USER:NonRecoverableSystemError"
+    assert "broken" in error.message and "in fail_as_flytekit_says" in error.message, error.message
 
 
 def test_a_task_whose_body_only_raises_packages_and_raises_in_the_pod(executions):

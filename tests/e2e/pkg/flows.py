@@ -12,6 +12,7 @@ from typing import Any, Dict, List
 
 from flytekit import map_task
 from flytekit.core.interface import Interface
+from flytekit.exceptions.system import FlyteNonRecoverableSystemException
 
 from flytekit_ext import PythonInstanceTask, eager, errors, task, workflow
 
@@ -54,6 +55,11 @@ def fail(message: str) -> int:
 @task(retries=3)
 def fail_for_good(message: str) -> int:
     raise errors.NonRecoverableError(f"no attempt could succeed: {message}")
+
+
+@task(retries=3)
+def fail_as_flytekit_says(message: str) -> int:
+    raise FlyteNonRecoverableSystemException(ValueError(message))
 
 
 @task
