@@ -6,8 +6,11 @@ Import ``task``, ``eager`` and ``dynamic`` from here instead of from flytekit; w
 
 from flytekit import workflow
 
+from flytekit_ext import errors
 from flytekit_ext._patterns.callables import register_callable_transformer
+from flytekit_ext._patterns.group import group
 from flytekit_ext._patterns.map import map
+from flytekit_ext._patterns.trace import trace
 from flytekit_ext.decorators import dynamic, eager, task
 from flytekit_ext.resolver import TaskResolver, default_task_resolver
 from flytekit_ext.tasks import (
@@ -36,7 +39,10 @@ __all__ = [
     "dynamic",
     "eager",
     "eager_failure_task_resolver",
+    "errors",
+    "group",
     "map",
     "task",
+    "trace",
     "workflow",
 ]

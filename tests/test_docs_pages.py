@@ -240,7 +240,7 @@ def test_closing_a_map_early_cancels_the_items_in_flight():
 def test_structured(example):
     module = example("structured")
     assert asyncio.run(module.first_pages(n=5)) == [f"page {i}" for i in range(5)]
-    with pytest.raises(ValueError, match="page 13 is missing"):
+    with pytest.raises(flytekit_ext.errors.RuntimeUserError, match="page 13 is missing"):
         asyncio.run(module.all_or_nothing(n=20))
     assert module.first_results(3) == ["page 0", "page 1", "page 2"]
 
@@ -249,3 +249,39 @@ def test_map_processes(example):
     module = example("map_processes")
     expected = [module.checksum(n=n) for n in (1_000, 2_000)]
     assert module.checksums([1_000, 2_000]) == expected
+def test_map_partials(example):
+    module = example("map_partials")
+    assert asyncio.run(module.thumbnails(paths=["a.png", "b.png"])) == ["a.png@64x64", "b.png@64x64"]
+    assert module.labelled(paths=["x", "y"]) == ["batch-7/x", "batch-7/y"]
+    (node,) = module.thumbnails_wf.nodes
+    assert node.flyte_entity.bound_inputs == {"width", "height"}
+    assert module.thumbnails_wf(paths=["p"]) == ["p@32x32"]
+
+
+def test_errors_and_retries(example, capsys):
+    module = example("errors_and_retries")
+    assert module.fetch_price.metadata.retries == 3
+    assert asyncio.run(module.order_total(items=["ab", "abc"], quantity=2)) == 10.0
+    assert asyncio.run(module.order_total(items=["ab"], quantity=-1)) == 0.0
+    assert "rejected (NonRecoverableError): quantity -1 is negative" in capsys.readouterr().out
+
+
+def test_groups_and_traces(example, caplog):
+    import logging
+
+    import flytekit
+
+    module = example("groups_and_traces")
+    with caplog.at_level(logging.INFO, logger="flytekit"):
+        assert asyncio.run(module.summarize(docs=["a", "bb"])) == ["3 CHARACTERS IN 2 DOCUMENTS", "True"]
+    lines = [record.getMessage() for record in caplog.records]
+    assert sum(line.startswith("[embed] embed: running") for line in lines) == 2
+    assert sum(line.startswith("[embed-again] embed: running") for line in lines) == 2
+    decks = {deck.name: deck.html for deck in flytekit.current_context().decks}
+    assert "groups_and_traces.ask_model" in decks["Traces"]
+
+
+def test_differences_raise_only_task(example):
+    module = example("differences")
+    with pytest.raises(ValueError, match="after 3 of 3 attempts:\n  1 is never accepted"):
+        module.always_fails(x=1)

@@ -8,7 +8,7 @@ import typing
 import flytekit
 import pytest
 
-from flytekit_ext import eager, task
+from flytekit_ext import eager, errors, task
 
 
 @task
@@ -86,9 +86,11 @@ async def propagates(x: int) -> int:
     return fails(x=x)
 
 
-def test_child_failure_surfaces_with_the_original_exception_type():
-    with pytest.raises(ValueError, match="bad value 4"):
+def test_child_failure_surfaces_as_a_typed_error_with_the_original_exception_as_its_cause():
+    with pytest.raises(errors.RuntimeUserError, match="bad value 4") as raised:
         asyncio.run(propagates(x=4))
+    assert raised.value.code == "ValueError"
+    assert isinstance(raised.value.__cause__, ValueError)
 
 
 @eager

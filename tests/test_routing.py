@@ -96,7 +96,7 @@ ROUTES = {
     # context: runner, sync task call, async task call, .aio, .forward, map
     "top level": ("InProcessRunner", "value", "awaitable", "awaitable", "value", "results"),
     "task body": ("InProcessRunner", "value", "awaitable", "awaitable", "value", "results"),
-    "local eager body": ("InProcessRunner", "value", "awaitable", "awaitable", "value", "results"),
+    "local eager body": ("LocalEagerRunner", "value", "awaitable", "awaitable", "value", "results"),
     "workflow compile": ("NodeRunner", "promise", "promise", "awaitable", "RuntimeError", "promise"),
     "local workflow run": ("LocalWorkflowRunner", "promise", "promise", "awaitable", "RuntimeError", "promise"),
     "local dynamic run": ("LocalWorkflowRunner", "promise", "promise", "awaitable", "RuntimeError", "promise"),

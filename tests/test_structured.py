@@ -20,7 +20,7 @@ import warnings
 import pytest
 
 import flytekit_ext
-from flytekit_ext import eager, task
+from flytekit_ext import eager, errors, task
 
 
 class Bodies:
@@ -165,8 +165,10 @@ async def returns_early(n: int) -> int:
 
 def test_a_failing_child_ends_its_siblings_before_the_eager_call_raises():
     async def main() -> None:
-        with pytest.raises(ValueError, match="(?s)slow_async.*item 0 failed"):
+        with pytest.raises(errors.RuntimeUserError, match="item 0 failed") as raised:
             await gathers_and_fails(n=20)
+        assert isinstance(raised.value.__cause__, ValueError)
+        assert any("slow_async" in note for note in raised.value.__notes__)  # the error names the failed child
         assert _other_tasks() == set()  # the caller's loop runs on: no sibling is left on it
 
     asyncio.run(main())
@@ -174,7 +176,7 @@ def test_a_failing_child_ends_its_siblings_before_the_eager_call_raises():
 
 
 def test_sync_siblings_on_worker_threads_are_waited_for():
-    with pytest.raises(ValueError, match="item 0 failed"):
+    with pytest.raises(errors.RuntimeUserError, match="item 0 failed"):
         asyncio.run(gathers_sync_and_fails(n=4))
     assert seen.started == set(range(4)) and seen.running == set()
 
@@ -193,7 +195,7 @@ def test_children_an_eager_body_did_not_wait_for_are_cancelled_when_it_returns()
 INTERRUPTED = textwrap.dedent(
     """
     import asyncio, sys, time
-    from flytekit_ext import eager, task
+    from flytekit_ext import eager, errors, task
 
     @task
     def sleeps(x: int) -> int:

@@ -41,3 +41,11 @@ def needs_input(x: int) -> int:
 
 # needs_input() raises, before the body runs:
 #   TypeError: Task 'differences.needs_input' is missing required input(s): 'x' (int)
+
+
+# flytekit refuses this task when it is decorated (FlyteMissingReturnValueException: its source has no return
+# statement); flytekit_ext accepts it, and it raises when it runs, as written. Its ValueError is retried twice,
+# locally and on a cluster, where flytekit's would not be retried at all (only FlyteRecoverableException is).
+@task(retries=2)
+def always_fails(x: int) -> int:
+    raise ValueError(f"{x} is never accepted")

@@ -1,4 +1,7 @@
-"""Calls run in this process: at top level, inside tasks and local eager tasks, and in local workflow bodies."""
+"""Calls run in this process: at top level, inside tasks and local eager tasks, and in local workflow bodies.
+
+Each call retries a failing body as its ``retries`` say (the task's, or the override's), as a cluster would.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +14,10 @@ from flytekit.loggers import logger
 from flytekit.models.literals import LiteralMap
 
 from flytekit_ext._calls.blocking import warn_if_blocking_the_loop
-from flytekit_ext._calls.overrides import CallOverrides, display_name
+from flytekit_ext._calls.overrides import NO_OVERRIDES, CallOverrides, display_name
 from flytekit_ext._local.run import native_result, native_result_async, run_local, run_local_async
+from flytekit_ext._runtime.enclosing import current_group, labelled
+from flytekit_ext._runtime.failures import FailurePolicy
 from flytekit_ext._runtime.loops import in_worker_thread, off_loop_thread
 from flytekit_ext._runtime.scope import adopt_into_current_scope
 
@@ -20,13 +25,32 @@ if TYPE_CHECKING:
     from flytekit_ext.tasks.base import TaskCalls
 
 
-def _log_start(task: TaskCalls, overrides: CallOverrides) -> None:
+def _log_start(task: TaskCalls, policy: FailurePolicy) -> None:
     if logger.isEnabledFor(logging.INFO):
-        logger.info(f"{display_name(task, overrides.short_name)}: running {task.name} locally")
+        logger.info(f"{policy.shown_as}: running {task.name} locally")
 
 
-def _native_call(task: TaskCalls, ctx: FlyteContext, inputs: Dict[str, Any]) -> Any:
-    return native_result(task, ctx, run_local(task, ctx, inputs))
+def failure_policy(task: TaskCalls, overrides: CallOverrides, typed_errors: bool = False) -> FailurePolicy:
+    """How a local call of ``task`` retries and raises: its ``retries`` override, else the task's own."""
+    if overrides is NO_OVERRIDES and current_group() is None:
+        # Most calls: the task's own policy, made once (on every call it would cost more than the retry check).
+        key = "_flytekit_ext_typed_policy" if typed_errors else "_flytekit_ext_policy"
+        policy: FailurePolicy | None = task.__dict__.get(key)
+        if policy is None or policy.retries != task.metadata.retries:
+            policy = task.__dict__[key] = _policy(task, overrides, typed_errors)
+        return policy
+    return _policy(task, overrides, typed_errors)
+
+
+def _policy(task: TaskCalls, overrides: CallOverrides, typed_errors: bool) -> FailurePolicy:
+    retries = overrides.node.get("retries", task.metadata.retries)
+    if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
+        raise ValueError(f"Task '{task.name}': retries must be an int >= 0, got {retries!r}")
+    return FailurePolicy(retries, labelled(display_name(task, overrides.short_name)), typed_errors)
+
+
+def _native_call(task: TaskCalls, ctx: FlyteContext, inputs: Dict[str, Any], policy: FailurePolicy) -> Any:
+    return native_result(task, ctx, run_local(task, ctx, inputs, policy))
 
 
 class InProcessRunner:
@@ -35,21 +59,31 @@ class InProcessRunner:
     in_workflow_body = False
     runs_in_process = True
     checks_required = True
+    #: A failed call raises a :mod:`flytekit_ext.errors` error (calls made by eager tasks), not its own.
+    typed_errors = False
 
     def run(self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
-        _log_start(task, overrides)
+        policy = failure_policy(task, overrides, self.typed_errors)
+        _log_start(task, policy)
         warn_if_blocking_the_loop(task)
-        return off_loop_thread(_native_call, task, ctx, inputs)
+        return off_loop_thread(_native_call, task, ctx, inputs, policy)
 
     async def run_async(
         self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides
     ) -> Any:
         adopt_into_current_scope(task.name)
         if task.is_async:
-            _log_start(task, overrides)
-            return await native_result_async(task, ctx, await run_local_async(task, ctx, inputs))
+            policy = failure_policy(task, overrides, self.typed_errors)
+            _log_start(task, policy)
+            return await native_result_async(task, ctx, await run_local_async(task, ctx, inputs, policy))
         # A synchronous body must not block the event loop, and may itself call asyncio.run: a worker thread.
         return await in_worker_thread(self.run, ctx, task, inputs, overrides)
+
+
+class LocalEagerRunner(InProcessRunner):
+    """Inside an eager task run locally: as in a task, but a failed call raises a typed error, as on a backend."""
+
+    typed_errors = True
 
 
 PromiseOutputs = Union[Promise, VoidPromise, Tuple[Promise, ...], None]
@@ -76,8 +110,9 @@ class LocalWorkflowRunner:
         state = ctx.execution_state
         if state is not None and state.branch_eval_mode == BranchEvalMode.BRANCH_SKIPPED:
             return _skipped(task)
-        _log_start(task, overrides)
-        return promises_for(task, off_loop_thread(run_local, task, ctx, inputs))
+        policy = failure_policy(task, overrides)
+        _log_start(task, policy)
+        return promises_for(task, off_loop_thread(run_local, task, ctx, inputs, policy))
 
     async def run_async(
         self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides

@@ -8,7 +8,7 @@ from flytekit.core.context_manager import ExecutionState, FlyteContext
 
 from flytekit_ext._calls.arguments import bind
 from flytekit_ext._calls.child_execution import ChildExecutionRunner
-from flytekit_ext._calls.in_process import InProcessRunner, LocalWorkflowRunner
+from flytekit_ext._calls.in_process import InProcessRunner, LocalEagerRunner, LocalWorkflowRunner
 from flytekit_ext._calls.node import NodeRunner
 from flytekit_ext._calls.overrides import NO_OVERRIDES, CallOverrides
 from flytekit_ext._calls.runner import Runner
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 _node = NodeRunner()
 _in_process = InProcessRunner()
+_local_eager = LocalEagerRunner()
 _local_workflow = LocalWorkflowRunner()
 _child_execution = ChildExecutionRunner()
 
@@ -33,8 +34,9 @@ def runner_for(ctx: FlyteContext) -> Runner:
 
     * compiling a workflow (or a dynamic task's workflow): a node;
     * inside an eager task on a backend: an execution launched by its controller;
+    * inside an eager task run locally: run here, native values, failures as typed errors (as on a backend);
     * inside a workflow or dynamic task run locally: run here, outputs as promises;
-    * anywhere else (top level, inside a task, inside an eager task run locally): run here, native values.
+    * anywhere else (top level, inside a task): run here, native values.
     """
     compilation = ctx.compilation_state
     if compilation is not None and compilation.mode == COMPILING:
@@ -43,6 +45,8 @@ def runner_for(ctx: FlyteContext) -> Runner:
     mode = state.mode if state is not None else None
     if mode is _Mode.EAGER_EXECUTION:
         return _child_execution
+    if mode is _Mode.EAGER_LOCAL_EXECUTION:
+        return _local_eager
     if mode in _LOCAL_WORKFLOW_MODES:
         return _local_workflow
     return _in_process

@@ -2,26 +2,32 @@
 
 Inside ``pyflyte-execute`` on a backend (flytekit's ``TASK_EXECUTION`` mode) the body runs in a
 :func:`~flytekit_ext._eager.session.backend_session`, whose controller launches every call as an execution.
-Anywhere else it runs in ``EAGER_LOCAL_EXECUTION`` mode and its calls run in this process.
+Anywhere else it runs in ``EAGER_LOCAL_EXECUTION`` mode and its calls run in this process. Either way the
+body's ``flytekit_ext.trace`` calls are recorded (:mod:`.traces`) and shown in a "Traces" deck.
 """
 
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Any, Dict, Protocol
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Dict, Iterator, Optional, Protocol
 
 from flytekit.configuration import SerializationSettings
 from flytekit.core.context_manager import ExecutionState, FlyteContext
 from flytekit.deck import Deck
-from flytekit.exceptions.eager import EagerException
 from flytekit.exceptions.system import FlyteNonRecoverableSystemException
 from flytekit.loggers import logger
 
 from flytekit_ext._calls.overrides import display_name
 from flytekit_ext._eager.session import backend_session, in_mode
+from flytekit_ext._eager.traces import TraceRecorder
 from flytekit_ext._runtime.context import current_context, entered
+from flytekit_ext._runtime.enclosing import TRACES
+from flytekit_ext._runtime.failures import is_child_failure
 from flytekit_ext._runtime.interrupts import guarded
+from flytekit_ext._runtime.loops import in_worker_thread
 from flytekit_ext._runtime.scope import ChildScope, child_scope
+from flytekit_ext.errors import BaseRuntimeError
 
 if TYPE_CHECKING:
     from flytekit_ext.tasks.async_function import AsyncPythonFunctionTask
@@ -50,12 +56,34 @@ async def _run_in_scope(scope: ChildScope, function: Any, inputs: Dict[str, Any]
     return result
 
 
+@contextmanager
+def _recording(recorder: TraceRecorder) -> Iterator[TraceRecorder]:
+    """The block's traced calls go to ``recorder``; they are shown in a deck when the block ends."""
+    token = TRACES.set(recorder)
+    try:
+        yield recorder
+    finally:
+        TRACES.reset(token)
+        if recorder.records:
+            Deck("Traces", recorder.render_html())
+
+
+def _checkpoint_of(ctx: FlyteContext) -> Optional[Any]:
+    params = ctx.user_space_params
+    if params is None:
+        return None
+    try:
+        return params.checkpoint
+    except NotImplementedError:  # no checkpoint location given (a run outside a pod)
+        return None
+
+
 class LocalEagerBody:
     async def run(self, task: AsyncPythonFunctionTask, inputs: Dict[str, Any]) -> Any:
         function = _function(task)
         local_ctx = in_mode(current_context(), ExecutionState.Mode.EAGER_LOCAL_EXECUTION)
         with entered(local_ctx), child_scope(f"eager task {display_name(task)}") as scope:
-            with guarded(lambda: f"{scope.owner} ({scope.running} child calls running)"):
+            with guarded(lambda: f"{scope.owner} ({scope.running} child calls running)"), _recording(TraceRecorder()):
                 return await _run_in_scope(scope, function, inputs)
 
 
@@ -66,23 +94,33 @@ class BackendEagerBody:
 
     async def run(self, task: AsyncPythonFunctionTask, inputs: Dict[str, Any]) -> Any:
         function = _function(task)
-        session = backend_session(display_name(task), current_context(), self._remote, self._settings)
-        failure: EagerException | None = None
+        ctx = current_context()
+        checkpoint = _checkpoint_of(ctx)
+        # Traced calls an earlier attempt completed are kept in the checkpoint the cluster hands this attempt.
+        recorder = (
+            TraceRecorder() if checkpoint is None else await in_worker_thread(TraceRecorder.for_checkpoint, checkpoint)
+        )
+        session = backend_session(display_name(task), ctx, self._remote, self._settings)
+        failure: BaseException | None = None
         with (
             session as (body_ctx, controller),
             entered(body_ctx),
-            child_scope(f"eager execution {controller.tag}") as scope,
+            child_scope(controller.description) as scope,
         ):
             try:
                 # Children the body started and stopped waiting for are cancelled, which terminates their
                 # executions (the failure node would too, but only once the backend schedules it).
-                result = await _run_in_scope(scope, function, inputs)
+                with _recording(recorder):
+                    result = await _run_in_scope(scope, function, inputs)
             except BaseException as error:
-                if not isinstance(error, EagerException):
+                if not is_child_failure(error):
                     raise
                 logger.error(f"Eager task {task.name} failed because a child execution failed: {error}")
                 failure = error
-            Deck("Eager Executions", controller.render_html())
+            finally:
+                Deck("Eager Executions", controller.render_html())
+        if isinstance(failure, BaseRuntimeError):
+            raise failure  # with the child's code, and not retried (see _runtime.failures.recoverable)
         if failure is not None:
             raise FlyteNonRecoverableSystemException(failure)
         return result

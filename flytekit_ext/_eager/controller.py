@@ -6,10 +6,11 @@ are blocking gRPC calls, so they run on worker threads, at most ``max_admin_call
 cancelled (``map`` stopping early, a task group failing) terminates its execution: nothing it started is
 left running. On SIGTERM or SIGINT every running child is terminated before the process exits.
 
-Child executions are named deterministically from the parent execution, the call's short name, how many
-calls with that short name came before, and the inputs, so a retried parent finds its earlier children. They
-carry flytekit's eager labels, which is how the failure handler (:mod:`flytekit_ext.tasks.failure`) finds
-them.
+Child executions are named deterministically from the parent execution, the call's group and short name,
+how many calls with that group and short name came before, and the inputs, so a retried parent finds its
+earlier children. They carry flytekit's eager labels, which is how the failure handler
+(:mod:`flytekit_ext.tasks.failure`) finds them, and the ``flytekit_ext.group`` they were started in. A child
+that fails raises a :mod:`flytekit_ext.errors` error built from the child execution's error.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from flytekit.configuration import ImageConfig, SerializationSettings
 from flytekit.core.constants import EAGER_ROOT_ENV_NAME, EAGER_TAG_KEY, EAGER_TAG_ROOT_KEY
 from flytekit.core.context_manager import FlyteContext
 from flytekit.core.utils import _dnsify
-from flytekit.exceptions.eager import EagerException
 from flytekit.loggers import logger
 from flytekit.models.common import Labels
 from flytekit.models.core.execution import WorkflowExecutionPhase
@@ -40,7 +40,11 @@ from flytekit.tools.translator import Options
 from flytekit_ext._calls.overrides import display_name
 from flytekit_ext._local.run import native_result
 from flytekit_ext._runtime.context import current_context
+from flytekit_ext._runtime.enclosing import GROUP_LABEL_KEY, current_group, group_label
+from flytekit_ext._runtime.failures import as_child_failure
 from flytekit_ext._runtime.loops import in_worker_thread, settle, start_in_worker_thread
+from flytekit_ext._runtime.typed_errors import from_execution
+from flytekit_ext.errors import ActionAbortedError, BaseRuntimeError, TaskTimeoutError
 
 
 class ChildPhase(enum.Enum):
@@ -63,6 +67,18 @@ _FAILED_PHASES = {
     WorkflowExecutionPhase.TIMED_OUT: (ChildPhase.TIMED_OUT, "timed out"),
 }
 
+
+def _child_error(phase: ChildPhase, execution: Any, name: str) -> BaseRuntimeError:
+    """What the call of a child execution that ended in ``phase`` raises."""
+    error = execution.closure.error
+    reason = error.message if error is not None else "no reason given"
+    if phase is ChildPhase.ABORTED:
+        return as_child_failure(ActionAbortedError(f"Child execution {name} was aborted: {reason}"))
+    if phase is ChildPhase.TIMED_OUT:
+        return as_child_failure(TaskTimeoutError(f"Child execution {name} timed out: {reason}"))
+    return from_execution(error)
+
+
 POLL_SECONDS_ENV = "FLYTEKIT_EXT_EAGER_MAX_POLL_SECONDS"
 #: How long a signal handler waits for launches in flight to return, so it can terminate what they create.
 LAUNCH_WAIT_SECONDS = 30.0
@@ -76,6 +92,7 @@ class ChildExecution:
     entity_name: str
     name: str
     inputs: Dict[str, Any]
+    group: Optional[str] = None
     execution: Any = None
     phase: ChildPhase = ChildPhase.PENDING
     outcome: str = ""
@@ -110,15 +127,19 @@ class EagerController:
         """The eager execution this controller serves, as messages name it."""
         return f"eager execution {self.tag}"
 
-    def execution_name(self, short_name: str, index: int, inputs: Dict[str, Any]) -> str:
-        """Deterministic: the same parent, call order and inputs give the same child name."""
-        digest = hashlib.sha256(f"{self.tag}|{short_name}|{index}|{inputs!r}".encode()).hexdigest()[:12]
-        return _dnsify(f"{self.exec_prefix}-{short_name[:16]}-{digest}")
+    def execution_name(self, short_name: str, index: int, inputs: Dict[str, Any], group: Optional[str] = None) -> str:
+        """Deterministic: the same parent, group, call order and inputs give the same child name."""
+        if group is None:
+            digest = hashlib.sha256(f"{self.tag}|{short_name}|{index}|{inputs!r}".encode()).hexdigest()[:12]
+            return _dnsify(f"{self.exec_prefix}-{short_name[:16]}-{digest}")
+        key = f"{self.tag}|{group}|{short_name}|{index}|{inputs!r}"
+        digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+        return _dnsify(f"{self.exec_prefix}-{group_label(group)[:12]}-{short_name[:16]}-{digest}")
 
-    def _next_index(self, short_name: str) -> int:
+    def _next_index(self, key: str) -> int:
         with self._lock:
-            index = self._calls_per_name.get(short_name, 0)
-            self._calls_per_name[short_name] = index + 1
+            index = self._calls_per_name.get(key, 0)
+            self._calls_per_name[key] = index + 1
             return index
 
     # --- admin calls ------------------------------------------------------------------------------------------
@@ -151,13 +172,16 @@ class EagerController:
                 child.phase = ChildPhase.RUNNING
 
     def _launch(self, entity: Any, child: ChildExecution) -> Any:
+        labels = {EAGER_TAG_KEY: self.tag, EAGER_TAG_ROOT_KEY: self.root_tag}
+        if child.group is not None:
+            labels[GROUP_LABEL_KEY] = group_label(child.group)
         return self.remote.execute(
             entity=entity,
             inputs=child.inputs,
             execution_name=child.name,
             version=self.settings.version,
             image_config=self.settings.image_config,
-            options=Options(labels=Labels({EAGER_TAG_KEY: self.tag, EAGER_TAG_ROOT_KEY: self.root_tag})),
+            options=Options(labels=Labels(labels)),
             envs={EAGER_ROOT_ENV_NAME: self.root_tag},
             serialization_settings=self.settings,
         )
@@ -167,10 +191,13 @@ class EagerController:
     async def submit(self, entity: Any, inputs: Dict[str, Any], short_name: Optional[str] = None) -> Any:
         """Run ``entity`` on ``inputs`` as a child execution and return its outputs as native values."""
         shown = display_name(entity, short_name)
-        child = ChildExecution(shown, entity.name, self.execution_name(shown, self._next_index(shown), inputs), inputs)
+        group = current_group()
+        index = self._next_index(shown if group is None else f"{group}|{shown}")
+        child = ChildExecution(shown, entity.name, self.execution_name(shown, index, inputs, group), inputs, group)
         with self._lock:
             self.children.append(child)
-        logger.info(f"Eager {self.tag}: launching {entity.name} as {child.name}")
+        in_group = f" in group '{group}'" if group is not None else ""
+        logger.info(f"Eager {self.tag}: launching {entity.name}{in_group} as {child.name}")
         try:
             await self._launched(entity, child)
             delay = self.first_poll_seconds
@@ -182,10 +209,10 @@ class EagerController:
                     return await in_worker_thread(self._outputs, entity, child.execution)
                 if phase in _FAILED_PHASES:
                     child.phase, how = _FAILED_PHASES[phase]
-                    error = child.execution.closure.error
-                    message = error.message if error is not None else "no error message"
-                    child.outcome = message
-                    raise EagerException(f"Child execution {child.name} ({shown}: {entity.name}) {how}: {message}")
+                    error = _child_error(child.phase, child.execution, child.name)
+                    child.outcome = f"{type(error).__name__} ({error.code}): {error}"
+                    logger.error(f"Child execution {child.name} ({shown}: {entity.name}) {how}: {child.outcome}")
+                    raise error
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.max_poll_seconds)
         except asyncio.CancelledError as cancelled:
@@ -252,13 +279,14 @@ class EagerController:
         """The children of this eager execution, for its deck."""
         with self._lock:
             rows = "".join(
-                f"<tr><td>{html.escape(c.short_name)}</td><td>{html.escape(c.entity_name)}</td>"
-                f"<td>{html.escape(c.name)}</td><td>{c.phase.value}</td><td>{html.escape(c.outcome)}</td></tr>"
+                f"<tr><td>{html.escape(c.short_name)}</td><td>{html.escape(c.group or '')}</td>"
+                f"<td>{html.escape(c.entity_name)}</td><td>{html.escape(c.name)}</td><td>{c.phase.value}</td>"
+                f"<td>{html.escape(c.outcome)}</td></tr>"
                 for c in self.children
             )
         return (
-            "<h2>Child executions</h2><table><tr><th>Call</th><th>Task</th><th>Execution</th><th>Phase</th>"
-            f"<th>Error</th></tr>{rows}</table>"
+            "<h2>Child executions</h2><table><tr><th>Call</th><th>Group</th><th>Task</th><th>Execution</th>"
+            f"<th>Phase</th><th>Error</th></tr>{rows}</table>"
         )
 
 

@@ -18,6 +18,8 @@ from flytekit_ext._local import sandbox
 from flytekit_ext._runtime import literals
 from flytekit_ext._runtime.context import entered, is_local_execution
 from flytekit_ext._runtime.dispatch import Outputs, dispatch, dispatch_async
+from flytekit_ext._runtime.enclosing import scoped, task_scope
+from flytekit_ext._runtime.failures import FailurePolicy
 from flytekit_ext._runtime.loops import in_worker_thread
 from flytekit_ext._runtime.values import replaced
 
@@ -67,22 +69,36 @@ def _remember_outputs(task: PythonTask, inputs: LiteralMap, outputs: Outputs) ->
     return checked
 
 
-def run_local(task: TaskCalls, ctx: FlyteContext, values: Dict[str, Any]) -> LiteralMap:
-    """Run ``task`` here on ``values`` (native values or promises); returns its output literal map."""
+def run_local(
+    task: TaskCalls, ctx: FlyteContext, values: Dict[str, Any], policy: Optional[FailurePolicy] = None
+) -> LiteralMap:
+    """Run ``task`` here on ``values`` (native values or promises); returns its output literal map.
+
+    ``policy`` says how failures of the body are retried and raised (by default as the task's metadata says).
+    """
     # Entering ``ctx`` gives this call its own copy of flytekit's context stack (see local.context).
     with entered(ctx):
         converters = literals.TaskConverters.of(task)
         inputs = literals.inputs_to_literals(ctx, task, values, converters.inputs)
         cache = _cache_config(task)
         if cache is None:
-            return _checked(task, dispatch(task, child_context(task, ctx), inputs))
+            return _checked(task, _dispatched(task, ctx, inputs, policy))
         cached = _cached_outputs(task, inputs, cache)
         if cached is not None:
             return cached
-        return _remember_outputs(task, inputs, dispatch(task, child_context(task, ctx), inputs))
+        return _remember_outputs(task, inputs, _dispatched(task, ctx, inputs, policy))
 
 
-async def run_local_async(task: TaskCalls, ctx: FlyteContext, values: Dict[str, Any]) -> LiteralMap:
+def _dispatched(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]) -> Outputs:
+    if not scoped():  # the common case, kept cheap: nothing to leave
+        return dispatch(task, child_context(task, ctx), inputs, policy)
+    with task_scope():
+        return dispatch(task, child_context(task, ctx), inputs, policy)
+
+
+async def run_local_async(
+    task: TaskCalls, ctx: FlyteContext, values: Dict[str, Any], policy: Optional[FailurePolicy] = None
+) -> LiteralMap:
     """:func:`run_local` for a task whose body is awaited on the running loop."""
     with entered(ctx):
         converters = literals.TaskConverters.of(task)
@@ -92,11 +108,20 @@ async def run_local_async(task: TaskCalls, ctx: FlyteContext, values: Dict[str, 
             inputs = literals.inputs_to_literals(ctx, task, values, converters.inputs)
         cache = _cache_config(task)
         if cache is None:
-            return _checked(task, await dispatch_async(task, child_context(task, ctx), inputs))
+            return _checked(task, await _dispatched_async(task, ctx, inputs, policy))
         cached = _cached_outputs(task, inputs, cache)
         if cached is not None:
             return cached
-        return _remember_outputs(task, inputs, await dispatch_async(task, child_context(task, ctx), inputs))
+        return _remember_outputs(task, inputs, await _dispatched_async(task, ctx, inputs, policy))
+
+
+async def _dispatched_async(
+    task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]
+) -> Outputs:
+    if not scoped():
+        return await dispatch_async(task, child_context(task, ctx), inputs, policy)
+    with task_scope():
+        return await dispatch_async(task, child_context(task, ctx), inputs, policy)
 
 
 def native_result(task: PythonTask, ctx: FlyteContext, outputs: LiteralMap) -> Any:

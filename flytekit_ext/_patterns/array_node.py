@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Iterable, Optional
 
 from flyteidl.core.workflow_pb2 import ArrayNode
 from flytekit.core.array_node_map_task import ArrayNodeMapTask
 from flytekit.models.core.workflow import NodeMetadata
 
-from flytekit_ext._calls.overrides import CallOverrides, display_name
+from flytekit_ext._patterns.map_target import MapTarget
 from flytekit_ext.tasks.function import PythonFunctionTask
 from flytekit_ext.tasks.instance import PythonInstanceTask
 
@@ -32,18 +33,21 @@ class _ShortNamedArrayNode(ArrayNodeMapTask):
         return super().execution_mode
 
 
-def array_node_call(target: Any, iterables: tuple[Iterable[Any], ...], concurrency: int) -> Any:
-    """Add the ArrayNode mapping ``target`` (a task or an overridden task) over ``iterables``; its promise."""
-    task: Any = getattr(target, "task", target)  # an overridden task maps its task...
-    overrides: CallOverrides | None = getattr(target, "overrides", None)  # ...with its overrides
-    names = list(task.python_interface.inputs)
-    if len(iterables) != len(names):
+def array_node_call(target: MapTarget, iterables: tuple[Iterable[Any], ...], concurrency: int) -> Any:
+    """Add the ArrayNode mapping ``target`` over ``iterables``; its promise.
+
+    The inputs a partial binds are the same for every item: flytekit's ``map_task`` of a ``functools.partial``.
+    """
+    task: Any = target.task
+    names = [name for name in task.python_interface.inputs if name not in target.bound]
+    if list(target.mapped) != names:
         raise TypeError(
             f"map of {task.name} in a workflow: give one list per input ({', '.join(names)}), got {len(iterables)}"
         )
-    short_name = display_name(task, overrides.short_name if overrides is not None else None)
-    outputs = _ShortNamedArrayNode(task, short_name, concurrency or None)(**dict(zip(names, iterables)))
-    if overrides is not None:
+    mapped: Any = functools.partial(task, **target.bound) if target.bound else task
+    short_name = target.short_name
+    outputs = _ShortNamedArrayNode(mapped, short_name, concurrency or None)(**dict(zip(target.mapped, iterables)))
+    if target.overrides.short_name or target.overrides.node:
         # flytekit applies node overrides to the mapped items (the ArrayNode's sub-node), the name included.
-        overrides.apply_to_node(outputs)
+        target.overrides.apply_to_node(outputs)
     return outputs

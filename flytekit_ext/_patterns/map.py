@@ -10,21 +10,24 @@ Where the items run is decided once per map, from where the map is made and what
 
 At most ``concurrency`` items are in flight (0: no bound) and inputs are read lazily, so memory stays
 proportional to ``concurrency`` however long the input. Like the builtin ``map``, several iterables are
-zipped and the shortest one ends the map. Structured like an anyio task group: when the map ends early, no
+zipped and the shortest one ends the map. The task may be a ``functools.partial``, whose arguments are the
+same for every item (see :mod:`.map_target`). Structured like an anyio task group: when the map ends early, no
 further item starts and the map ends only once every started item has stopped
 (:mod:`flytekit_ext._patterns.map_window`).
 """
 
 from __future__ import annotations
 
+import functools
 from types import TracebackType
-from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Optional, Protocol, Type, Union
+from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Optional, Type, Union
 
 from flytekit_ext._calls.route import runner_for
 from flytekit_ext._calls.runner import Runner
 from flytekit_ext._patterns.array_node import array_node_call
 from flytekit_ext._patterns.map_processes import ProcessItems, worker_count
 from flytekit_ext._patterns.map_progress import Progress
+from flytekit_ext._patterns.map_target import Mappable, MapTarget, map_target
 from flytekit_ext._patterns.map_window import (
     Arguments,
     FutureItems,
@@ -33,17 +36,8 @@ from flytekit_ext._patterns.map_window import (
     task_results,
 )
 from flytekit_ext._runtime.context import current_context
+from flytekit_ext._runtime.enclosing import labelled
 from flytekit_ext._runtime.loops import run_coroutine, start_in_worker_thread
-
-
-class Mappable(Protocol):
-    """A task, or a task with overrides."""
-
-    short_name: str
-
-    def aio(self, *args: Any, **kwargs: Any) -> Any: ...
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
 
 
 def _check_concurrency(concurrency: int) -> None:
@@ -51,14 +45,10 @@ def _check_concurrency(concurrency: int) -> None:
         raise ValueError(f"map: concurrency must be an int >= 0 (0 means unbounded), got {concurrency!r}")
 
 
-def _task_of(target: Mappable) -> Any:
-    return getattr(target, "task", target)  # an overridden task maps its task
-
-
 class _Plan:
     """How one map's items run locally or as child executions: decided once, when the map is made."""
 
-    def __init__(self, target: Mappable, runner: Runner, processes: Union[bool, int, None]) -> None:
+    def __init__(self, target: MapTarget, runner: Runner, processes: Union[bool, int, None]) -> None:
         # A bad value of processes is an error wherever the map is made; in an eager task on a backend the
         # option has nothing to do: every item is a child execution already.
         self.target = target
@@ -66,7 +56,7 @@ class _Plan:
         self.workers = worker_count(processes, target.short_name) if wanted else 0
         self.in_processes = wanted and runner.runs_in_process
         # Items as futures: in processes, or a sync task run here; as asyncio tasks otherwise.
-        self.as_futures = self.in_processes or (runner.runs_in_process and not _task_of(target).is_async)
+        self.as_futures = self.in_processes or (runner.runs_in_process and not target.task.is_async)
 
     def future_items(self) -> FutureItems:
         if self.in_processes:
@@ -75,7 +65,7 @@ class _Plan:
         target = self.target
 
         def call(arguments: Arguments) -> Any:
-            return target(*arguments)
+            return target.call(*arguments)
 
         return FutureItems(lambda arguments: start_in_worker_thread(call, arguments), run_here=call)
 
@@ -160,7 +150,7 @@ class Map:
 
     def __call__(
         self,
-        target: Mappable,
+        target: Union[Mappable, functools.partial[Any]],
         *iterables: Iterable[Any],
         group_name: Optional[str] = None,
         concurrency: int = 0,
@@ -174,16 +164,17 @@ class Map:
         workflow body the result is the ArrayNode's promise of the whole list.
         """
         _check_concurrency(concurrency)
+        mapped = map_target(target, len(iterables))
         runner = runner_for(current_context())
         if runner.in_workflow_body:
             if processes is not None and processes is not False:
                 raise ValueError(
-                    f"map of {target.short_name} in a workflow: processes= applies to local runs only; "
+                    f"map of {mapped.short_name} in a workflow: processes= applies to local runs only; "
                     f"a workflow's map items each run in their own pod"
                 )
-            return array_node_call(target, iterables, concurrency)
-        plan = _Plan(target, runner, processes)
-        label, arguments, progress = self._start(target, iterables, group_name)
+            return array_node_call(mapped, iterables, concurrency)
+        plan = _Plan(mapped, runner, processes)
+        label, arguments, progress = self._start(mapped, iterables, group_name)
         limit = concurrency or None
         if plan.as_futures:
             return Results(future_results(plan.future_items(), arguments, limit, return_exceptions, label, progress))
@@ -193,7 +184,7 @@ class Map:
 
     def aio(
         self,
-        target: Mappable,
+        target: Union[Mappable, functools.partial[Any]],
         *iterables: Iterable[Any],
         group_name: Optional[str] = None,
         concurrency: int = 0,
@@ -202,8 +193,9 @@ class Map:
     ) -> AsyncResults:
         """The same as an async iterator, for ``async for`` in async and eager tasks."""
         _check_concurrency(concurrency)
-        plan = _Plan(target, runner_for(current_context()), processes)
-        label, arguments, progress = self._start(target, iterables, group_name)
+        mapped = map_target(target, len(iterables))
+        plan = _Plan(mapped, runner_for(current_context()), processes)
+        label, arguments, progress = self._start(mapped, iterables, group_name)
         limit = concurrency or None
         if plan.as_futures:
             items = plan.future_items()
@@ -212,11 +204,11 @@ class Map:
 
     @staticmethod
     def _start(
-        target: Mappable, iterables: tuple[Iterable[Any], ...], group_name: Optional[str]
+        target: MapTarget, iterables: tuple[Iterable[Any], ...], group_name: Optional[str]
     ) -> tuple[str, Iterator[Arguments], Callable[[], Progress]]:
         if not iterables:
             raise TypeError(f"map of {target.short_name}: at least one iterable of inputs is needed")
-        label = group_name or target.short_name
+        label = labelled(group_name or target.short_name)
         return label, zip(*iterables), lambda: Progress(label, iterables)
 
 

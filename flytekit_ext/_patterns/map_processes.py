@@ -32,7 +32,7 @@ def _call_in_worker(digest: str, pickled: bytes, arguments: Tuple[Any, ...]) -> 
     target = _unpickled.get(digest)
     if target is None:
         target = _unpickled[digest] = cloudpickle.loads(pickled)
-    return target(*arguments)
+    return target.call(*arguments)
 
 
 def worker_count(processes: Union[bool, int, None], label: str) -> int:

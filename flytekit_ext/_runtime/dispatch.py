@@ -5,13 +5,17 @@ values, the task body, post-execute hook, outputs to literals, decks. :func:`dis
 sequence for a body awaited on an event loop. Both are straight-line code around one :class:`BodyRun`,
 which owns what they share: the context the body runs in, and what an error becomes. In a pod (not a
 local execution) errors are wrapped the way ``pyflyte-execute`` expects, so it writes the right error
-document; locally the original exception travels up with flytekit's message prefix.
+document, and the cluster retries what :func:`~._runtime.failures.recoverable` allows; locally a
+recoverable failure of the body is retried here, up to the call's retries, and the original exception
+travels up with flytekit's message prefix (or, for a call made by an eager task, as a typed error).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import TYPE_CHECKING, Any, Dict, NoReturn, Union
+import time
+from typing import TYPE_CHECKING, Any, Dict, NoReturn, Optional, Union
 
 from flytekit.core.context_manager import ExecutionParameters, FlyteContext
 from flytekit.deck import DeckField
@@ -27,7 +31,9 @@ from flytekit.models.literals import LiteralMap
 
 from flytekit_ext._runtime import literals
 from flytekit_ext._runtime.context import entered, is_local_execution
+from flytekit_ext._runtime.failures import FailurePolicy, recoverable, reported_in_pod
 from flytekit_ext._runtime.loops import in_worker_thread, run_coroutine
+from flytekit_ext._runtime.typed_errors import Stage, from_exception
 from flytekit_ext._runtime.values import replaced
 
 if TYPE_CHECKING:
@@ -65,13 +71,18 @@ def _with_decks(params: ExecutionParameters, deck_fields: Any) -> ExecutionParam
 class BodyRun:
     """One run of a task's body on literal inputs: the context it runs in, and what its errors become."""
 
-    __slots__ = ("task", "outer_ctx", "ctx", "params", "local", "converters")
+    __slots__ = ("task", "outer_ctx", "ctx", "params", "local", "converters", "policy")
 
-    def __init__(self, task: TaskCalls, ctx: FlyteContext) -> None:
+    def __init__(self, task: TaskCalls, ctx: FlyteContext, policy: Optional[FailurePolicy] = None) -> None:
         self.task = task
         self.outer_ctx = ctx
         self.local = is_local_execution(ctx.execution_state)
         self.converters = literals.TaskConverters.of(task)
+        if policy is None:
+            # Called as flytekit's dispatch_execute: a pod (the cluster retries), or a local run of flytekit's.
+            retries = task.metadata.retries if self.local else 0
+            policy = FailurePolicy(retries=retries, shown_as=str(getattr(task, "short_name", None) or task.name))
+        self.policy = policy
         given = ctx.user_space_params
         params = task.pre_execute(given)
         if task.enable_deck and params is not None:
@@ -86,29 +97,77 @@ class BodyRun:
         if logger.isEnabledFor(logging.INFO):
             logger.info(f"Invoking {self.task.name} with inputs: {native_inputs}")
 
+    def natives(self, inputs: LiteralMap) -> Dict[str, Any]:
+        """The inputs as Python values, converted anew for each attempt (as each pod of a cluster does)."""
+        try:
+            native_inputs = literals.literals_to_natives(self.ctx, inputs, self.converters.inputs)
+        except Exception as error:
+            self.fail_inputs(error)
+        self.log_start(native_inputs)
+        return native_inputs
+
     # Each ``fail_*`` is called while ``error`` is being handled and raises what the caller should see. A pod
     # gets the error wrapped, with the user's exception as its cause: the traceback pyflyte-execute writes
     # to the error document is taken from there.
 
+    def _raise_locally(self, error: Exception, stage: Stage, prefix: str) -> NoReturn:
+        if self.policy.typed_errors:
+            typed = from_exception(error, stage)
+            # Its message stays the child's own, as in Flyte 2; the note (shown with the traceback) names the child.
+            typed.__notes__ = [
+                *getattr(typed, "__notes__", ()),
+                f"raised by child call {self.policy.shown_as} (task '{self.task.name}')",
+            ]
+            raise typed from error
+        error.args = (f"{prefix}:\n  {error}",)
+        raise error
+
     def fail_inputs(self, error: Exception) -> NoReturn:
         """The inputs could not be converted to Python values."""
-        if isinstance(error, _DATA_ERRORS):
-            raise error
         if self.local:
-            error.args = (f"Error encountered while converting inputs of '{self.task.name}':\n  {error}",)
+            if isinstance(error, _DATA_ERRORS) and not self.policy.typed_errors:
+                raise error
+            self._raise_locally(error, "inputs", f"Error encountered while converting inputs of '{self.task.name}'")
+        if isinstance(error, _DATA_ERRORS):
             raise error
         raise FlyteNonRecoverableSystemException(error) from error
 
-    def fail_body(self, error: Exception) -> NoReturn:
+    def retry_delay(self, error: Exception, attempt: int) -> float:
+        """After attempt ``attempt`` failed with ``error``: seconds to wait before the next, else raise.
+
+        Only a local run retries; in a pod the error document tells the cluster whether to.
+        """
+        policy = self.policy
+        if self.local and policy.retries:
+            failure = f"{type(error).__name__}: {error}"
+            if not recoverable(error):
+                logger.warning(
+                    f"{policy.shown_as}: attempt {attempt} of {policy.attempts} failed with {failure}; "
+                    f"{type(error).__name__} is not retried"
+                )
+            elif attempt < policy.attempts:
+                delay = policy.delay(attempt)
+                logger.warning(
+                    f"{policy.shown_as}: attempt {attempt} of {policy.attempts} failed with {failure}; "
+                    f"retrying in {delay:.1f}s"
+                )
+                return delay
+        self.fail_body(error, attempt)
+
+    def fail_body(self, error: Exception, attempt: int = 1) -> NoReturn:
         """The task's body raised: the user's error, marked as such in a pod."""
         if self.local:
-            error.args = (f"Error encountered while executing '{self.task.name}':\n  {error}",)
-            raise error
-        raise FlyteUserRuntimeException(error) from error
+            tried = f" after {attempt} of {self.policy.attempts} attempts" if self.policy.retries else ""
+            self._raise_locally(error, "body", f"Error encountered while executing '{self.task.name}'{tried}")
+        raise FlyteUserRuntimeException(reported_in_pod(error)) from error
 
     def fail_outputs(self, error: Exception) -> NoReturn:
         """The outputs could not be converted to literals."""
-        if self.local or isinstance(error, _DATA_ERRORS):
+        if self.local:
+            if self.policy.typed_errors:
+                raise from_exception(error, "outputs") from error
+            raise error
+        if isinstance(error, _DATA_ERRORS):
             raise error
         raise FlyteNonRecoverableSystemException(error) from error
 
@@ -131,49 +190,51 @@ class BodyRun:
         return output_map
 
 
-def dispatch(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap) -> Outputs:
+def dispatch(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy] = None) -> Outputs:
     """Run ``task`` on ``inputs`` here, synchronously; an async body runs on a loop of its own."""
-    run = BodyRun(task, ctx)
+    run = BodyRun(task, ctx, policy)
     with entered(run.ctx):
-        try:
-            native_inputs = literals.literals_to_natives(run.ctx, inputs, run.converters.inputs)
-        except Exception as error:
-            run.fail_inputs(error)
-        run.log_start(native_inputs)
-        try:
-            returned = task._start_body(native_inputs)
-            if task.is_async:
-                returned = run_coroutine(returned)
-        except Exception as error:
-            run.fail_body(error)
+        attempt = 1
+        while True:
+            native_inputs = run.natives(inputs)
+            try:
+                returned = task._start_body(native_inputs)
+                if task.is_async:
+                    returned = run_coroutine(returned)
+                break
+            except Exception as error:
+                delay = run.retry_delay(error, attempt)
+            time.sleep(delay)
+            attempt += 1
         return run.complete(native_inputs, returned)
 
 
-async def dispatch_async(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap) -> Outputs:
+async def dispatch_async(
+    task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy] = None
+) -> Outputs:
     """Run ``task`` on ``inputs`` on the running loop, awaiting an async body.
 
     Conversions through asynchronous transformers happen on a worker thread, so the loop never blocks.
     """
-    run = BodyRun(task, ctx)
+    run = BodyRun(task, ctx, policy)
     convert_inputs_off_loop = run.converters.inputs.needs_loop
     convert_outputs_off_loop = run.converters.outputs.needs_loop or task.enable_deck
     with entered(run.ctx):
-        try:
+        attempt = 1
+        while True:
             if convert_inputs_off_loop:
-                native_inputs = await in_worker_thread(
-                    literals.literals_to_natives, run.ctx, inputs, run.converters.inputs
-                )
+                native_inputs = await in_worker_thread(run.natives, inputs)
             else:
-                native_inputs = literals.literals_to_natives(run.ctx, inputs, run.converters.inputs)
-        except Exception as error:
-            run.fail_inputs(error)
-        run.log_start(native_inputs)
-        try:
-            returned = task._start_body(native_inputs)
-            if task.is_async:
-                returned = await returned
-        except Exception as error:
-            run.fail_body(error)
+                native_inputs = run.natives(inputs)
+            try:
+                returned = task._start_body(native_inputs)
+                if task.is_async:
+                    returned = await returned
+                break
+            except Exception as error:
+                delay = run.retry_delay(error, attempt)
+            await asyncio.sleep(delay)
+            attempt += 1
         if convert_outputs_off_loop:
             return await in_worker_thread(run.complete, native_inputs, returned)
         return run.complete(native_inputs, returned)

@@ -79,6 +79,12 @@ def execution_cases(package: support.Package) -> Dict[str, Case]:
         ),
         "instance": Case("multiply", {"x": 4}, {"x": int}),
         "raises": Case(_task_name("fail"), {"message": "boom"}, {"message": str}),
+        "raises_non_recoverable": Case(_task_name("fail_for_good"), {"message": "boom"}, {"message": str}),
+        "raises_flytekit_non_recoverable": Case(
+            _task_name("fail_as_flytekit_says"), {"message": "broken"}, {"message": str}
+        ),
+        "only_raises": Case(_task_name("only_raises"), {"x": 7}, {"x": int}),
+        "wrong_output_type": Case(_task_name("wrong_output"), {"x": 7}, {"x": int}),
         "wrong_input_type": Case(_task_name("add_one"), {"x": "three"}, {"x": str}),
         "map_index_2": Case(
             _map_task_name(package),

@@ -20,7 +20,10 @@ pytestmark = pytest.mark.slow
 
 M = support.MODULE
 
-FUNCTION_TASKS = ["add_one", "double", "shift", "summarize", "fail", "square", "eager_total"]
+FUNCTION_TASKS = [
+    "add_one", "double", "shift", "summarize", "fail", "fail_for_good", "fail_as_flytekit_says", "only_raises",
+    "square", "eager_total",
+]  # fmt: skip
 
 
 # -- what pyflyte package writes ---------------------------------------------------------------------------------
@@ -134,18 +137,48 @@ def test_pyflyte_execute_writes_outputs(executions, case, types, expected):
     assert executions[case].outputs(types) == expected
 
 
-def test_user_exception_becomes_user_error_document(executions):
+def test_user_exception_becomes_a_recoverable_user_error_document(executions):
+    # flytekit_ext follows Flyte 2: a cluster retries a failing body (flytekit would write NON_RECOVERABLE).
     error = executions["raises"].error()
     assert error.origin == execution_pb2.ExecutionError.USER
-    assert error.kind == errors_pb2.ContainerError.NON_RECOVERABLE
-    assert error.code.startswith("USER:"), error.code
-    assert "ValueError: user failure: boom" in error.message
+    assert error.kind == errors_pb2.ContainerError.RECOVERABLE
+    assert error.code == "ValueError"
+    assert error.message.endswith("RecoverableUserError: ValueError: user failure: boom"), error.message
     assert executions["raises"].process.returncode == 0  # pyflyte-execute reports through error.pb, not its status
 
 
 def test_user_error_document_keeps_the_user_traceback(executions):
     message = executions["raises"].error().message
     assert "pkg/flows.py" in message and "in fail" in message, message
+    assert 'raise ValueError(f"user failure: {message}")' in message, message
+
+
+def test_non_recoverable_error_becomes_a_non_recoverable_user_error_document(executions):
+    error = executions["raises_non_recoverable"].error()
+    assert error.origin == execution_pb2.ExecutionError.USER
+    assert error.kind == errors_pb2.ContainerError.NON_RECOVERABLE
+    assert error.code == "NonRecoverableError"
+    assert "NonRecoverableError: no attempt could succeed: boom" in error.message
+    assert "in fail_for_good" in error.message, error.message
+
+
+def test_flytekits_non_recoverable_exception_stays_non_recoverable(executions):
+    error = executions["raises_flytekit_non_recoverable"].error()
+    assert (error.origin, error.kind) == (execution_pb2.ExecutionError.USER, errors_pb2.ContainerError.NON_RECOVERABLE)
+    assert error.code == "USER:NonRecoverableSystemError"
+    assert "broken" in error.message and "in fail_as_flytekit_says" in error.message, error.message
+
+
+def test_a_task_whose_body_only_raises_packages_and_raises_in_the_pod(executions):
+    error = executions["only_raises"].error()
+    assert (error.kind, error.code) == (errors_pb2.ContainerError.RECOVERABLE, "KeyError")
+    assert "in only_raises" in error.message and error.message.endswith("KeyError: 7"), error.message
+
+
+def test_an_output_that_does_not_convert_is_a_non_recoverable_system_error(executions):
+    error = executions["wrong_output_type"].error()
+    assert error.origin == execution_pb2.ExecutionError.SYSTEM
+    assert error.kind == errors_pb2.ContainerError.NON_RECOVERABLE
 
 
 def test_wrong_input_literal_becomes_error_document(executions):

@@ -53,7 +53,7 @@ def _ts(dt: Optional[datetime.datetime]):
 
 @dataclass
 class NodeRecord:
-    """One node of an execution; the double runs every node at most once (retry attempt 0)."""
+    """One node of an execution; a node is run again while its task's retries last (see runner.py)."""
 
     node_id: str
     task_id: Optional[identifier_pb2.Identifier]
@@ -68,6 +68,8 @@ class NodeRecord:
     updated_at: datetime.datetime = field(default_factory=now_utc)
     pid: Optional[int] = None
     command: List[str] = field(default_factory=list)
+    attempts: int = 0  # attempts started
+    recoverable: bool = False  # the last attempt's error document said RECOVERABLE (and USER)
 
     def set_phase(self, phase: int) -> None:
         self.phase = phase
@@ -217,7 +219,8 @@ class NodeInfo:
     is_failure_node: bool
     pid: Optional[int]
     error: Optional[str]
-    workdir: Path  # inputs.pb, outputs/, stdout.log and stderr.log of the node's subprocess
+    workdir: Path  # inputs.pb, outputs/, stdout.log and stderr.log of the node's subprocess (attempt-<n>/: retries)
+    attempts: int = 1
 
 
 @dataclass(frozen=True)
@@ -272,6 +275,7 @@ def snapshot(rec: ExecutionRecord) -> ExecutionInfo:
                 pid=n.pid,
                 error=n.error.message if n.error is not None else None,
                 workdir=n.workdir,
+                attempts=n.attempts,
             )
             for n in rec.nodes.values()
         ),

@@ -235,12 +235,43 @@ class Runner:
             node.set_phase(NODE.FAILED)
             return node.error
 
-        workdir = node.workdir
+        # As propeller: a failure the error document calls RECOVERABLE is retried while the task's retries last,
+        # each attempt in a directory of its own, handed the checkpoint of the attempt before it.
+        retries = pnode.template.metadata.retries.retries
+        previous_checkpoint = '""'
+        attempt = 0
+        while True:
+            result = self._run_attempt(rec, plan, pnode, node, after_abort, attempt, previous_checkpoint)
+            if not isinstance(result, core_exec_pb2.ExecutionError) or not node.recoverable:
+                return result
+            if attempt >= retries:
+                node.error = core_exec_pb2.ExecutionError(
+                    code=f"RetriesExhausted|{result.code}",
+                    message=f"[{attempt + 1}/{retries + 1}] currentAttempt done. Last Error: "
+                    f"{core_exec_pb2.ExecutionError.ErrorKind.Name(result.kind)}::{result.message}",
+                    kind=core_exec_pb2.ExecutionError.USER,
+                    error_uri=result.error_uri,
+                )
+                return node.error
+            previous_checkpoint = str(_attempt_dir(node, attempt) / "checkpoint")
+            attempt += 1
+            with self.executions.lock:
+                node.set_phase(NODE.QUEUED)
+
+    def _run_attempt(
+        self, rec: ExecutionRecord, plan: Plan, pnode: PlannedNode, node: NodeRecord, after_abort, attempt: int,
+        previous_checkpoint: str,
+    ):  # fmt: skip
+        container = pnode.template.container
+        workdir = _attempt_dir(node, attempt)
+        node.attempts = attempt + 1
         out_dir, raw_dir, ckpt_dir = workdir / "outputs", workdir / "raw", workdir / "checkpoint"
         for d in (out_dir, raw_dir, ckpt_dir):
             d.mkdir(parents=True, exist_ok=True)
         raw_prefix = rec.spec.raw_output_data_config.output_location_prefix
         raw = os.path.join(raw_prefix, rec.name, node.node_id) if raw_prefix else str(raw_dir)
+        if raw_prefix and attempt:
+            raw = os.path.join(raw, str(attempt))
         inputs_path = workdir / "inputs.pb"
         inputs_path.write_bytes(node.inputs.SerializeToString())
 
@@ -250,7 +281,7 @@ class Runner:
             "outputprefix": str(out_dir),
             "rawoutputdataprefix": raw,
             "checkpointoutputprefix": str(ckpt_dir),
-            "prevcheckpointprefix": '""',
+            "prevcheckpointprefix": previous_checkpoint,
         }
 
         def substitute(arg: str) -> str:
@@ -260,6 +291,7 @@ class Runner:
         cmd[0] = _executable(cmd[0])
         node.command = cmd
         env = self._environment(rec, plan, pnode)
+        env["FLYTE_ATTEMPT_NUMBER"] = str(attempt)
         cwd = str(self.config.source_root) if self.config.source_root else str(workdir)
 
         with self.executions.lock:
@@ -278,7 +310,7 @@ class Runner:
         with self._lock:
             self._procs.pop(self._key(rec), None)
 
-        result = self._read_result(node, out_dir, returncode)
+        result = self._read_result(node, workdir, out_dir, returncode)
         with self.executions.lock:
             if node.phase == NODE.ABORTED or (rec.abort_requested.is_set() and not after_abort):
                 node.set_phase(NODE.ABORTED)
@@ -286,7 +318,8 @@ class Runner:
             node.set_phase(NODE.FAILED if isinstance(result, core_exec_pb2.ExecutionError) else NODE.SUCCEEDED)
         return result
 
-    def _read_result(self, node: NodeRecord, out_dir: Path, returncode: int):
+    def _read_result(self, node: NodeRecord, workdir: Path, out_dir: Path, returncode: int):
+        node.recoverable = False
         error_files = sorted(out_dir.glob("error*.pb"))
         if error_files:
             doc = errors_pb2.ErrorDocument()
@@ -294,12 +327,18 @@ class Runner:
             node.error = core_exec_pb2.ExecutionError(
                 code=doc.error.code, message=doc.error.message, kind=doc.error.origin, error_uri=str(error_files[0])
             )
+            # Propeller retries a RECOVERABLE user error while the task's retries last (system errors have a
+            # budget of their own on a cluster, which the double does not model: it does not retry them).
+            node.recoverable = (
+                doc.error.kind == errors_pb2.ContainerError.RECOVERABLE
+                and doc.error.origin == core_exec_pb2.ExecutionError.USER
+            )
             return node.error
         if (out_dir / "futures.pb").exists():
             node.error = _system_error(f"node {node.node_id} returned a dynamic workflow, which the double cannot run")
             return node.error
         if returncode != 0 or not (out_dir / "outputs.pb").exists():
-            tail = (node.workdir / "stderr.log").read_text(errors="replace")[-4000:]
+            tail = (workdir / "stderr.log").read_text(errors="replace")[-4000:]
             node.error = core_exec_pb2.ExecutionError(
                 code=f"ExitCode{returncode}",
                 message=f"pyflyte-execute exited with code {returncode} and wrote no error.pb; stderr tail:\n{tail}",
@@ -335,7 +374,6 @@ class Runner:
                 "FLYTE_INTERNAL_NAME": tk.name,
                 "FLYTE_INTERNAL_VERSION": tk.version,
                 "FLYTE_INTERNAL_NODE_ID": pnode.node_id,
-                "FLYTE_ATTEMPT_NUMBER": "0",
                 "FLYTE_PLATFORM_URL": self.config.endpoint,
                 "FLYTE_PLATFORM_INSECURE": "True",
                 "PYTHONUNBUFFERED": "1",
@@ -347,6 +385,11 @@ class Runner:
         if paths:
             env["PYTHONPATH"] = os.pathsep.join(paths)
         return env
+
+
+def _attempt_dir(node: NodeRecord, attempt: int) -> Path:
+    """The node's directory for one attempt: the node's own for the first, ``attempt-<n>/`` in it after that."""
+    return node.workdir if attempt == 0 else node.workdir / f"attempt-{attempt}"
 
 
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:

@@ -176,10 +176,11 @@ class AdminDouble:
         """The stdout and stderr of every node subprocess of an execution, for debugging failed tests."""
         parts = []
         for node in self.execution(name).nodes:
-            for stream in ("stdout", "stderr"):
-                path = node.workdir / f"{stream}.log"
-                text = path.read_text(errors="replace") if path.exists() else "<none>"
-                parts.append(f"--- {name}/{node.node_id} {stream} ---\n{text}")
+            for attempt, workdir in enumerate([node.workdir, *sorted(node.workdir.glob("attempt-*"))]):
+                for stream in ("stdout", "stderr"):
+                    path = workdir / f"{stream}.log"
+                    text = path.read_text(errors="replace") if path.exists() else "<none>"
+                    parts.append(f"--- {name}/{node.node_id} attempt {attempt} {stream} ---\n{text}")
         return "\n".join(parts)
 
     def wait_until(self, predicate: Callable[[], bool], timeout: float = 60.0, interval: float = 0.1) -> None:

@@ -12,9 +12,10 @@ from typing import Any, Dict, List
 
 from flytekit import map_task
 from flytekit.core.interface import Interface
+from flytekit.exceptions.system import FlyteNonRecoverableSystemException
 
 import flytekit_ext
-from flytekit_ext import PythonInstanceTask, eager, task, workflow
+from flytekit_ext import PythonInstanceTask, eager, errors, task, workflow
 
 
 @dataclass
@@ -50,6 +51,26 @@ def fail(message: str) -> int:
     if message:
         raise ValueError(f"user failure: {message}")
     return 0
+
+
+@task(retries=3)
+def fail_for_good(message: str) -> int:
+    raise errors.NonRecoverableError(f"no attempt could succeed: {message}")
+
+
+@task(retries=3)
+def fail_as_flytekit_says(message: str) -> int:
+    raise FlyteNonRecoverableSystemException(ValueError(message))
+
+
+@task
+def only_raises(x: int) -> int:
+    raise KeyError(x)
+
+
+@task
+def wrong_output(x: int) -> int:
+    return f"{x}"  # type: ignore[return-value]
 
 
 class Multiply(PythonInstanceTask[None]):

@@ -1,0 +1,106 @@
+"""What a failure of a task's body is: its code, and whether another attempt may be made.
+
+flytekit_ext follows Flyte 2: an exception raised by a task's body is retried, up to the task's ``retries``,
+unless it says no attempt could succeed. The same rule decides locally (:class:`FailurePolicy`) and in a pod,
+where the error document's kind tells the cluster (``RECOVERABLE`` is retried, ``NON_RECOVERABLE`` is not).
+flytekit 1.x retries only ``FlyteRecoverableException``; a plain ``ValueError`` there fails for good.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flytekit.core.base_task import IgnoreOutputs
+from flytekit.exceptions.eager import EagerException
+from flytekit.exceptions.system import FlyteNonRecoverableSystemException
+from flytekit.exceptions.user import FlyteRecoverableException
+
+from flytekit_ext.errors import BaseRuntimeError, NonRecoverableError
+
+#: How long a local run waits before retry n (n = 1, 2, ...): 0.5 s, then doubling, at most 2 s.
+FIRST_RETRY_DELAY_S = 0.5
+MAX_RETRY_DELAY_S = 2.0
+
+
+def error_code(error: BaseException) -> str:
+    """The code a failure carries: a typed error's ``code``, flytekit's ``error_code``, else the class name."""
+    if isinstance(error, BaseRuntimeError):
+        return error.code
+    code = getattr(error, "error_code", None)
+    if isinstance(code, (str, int)) and not isinstance(code, bool):
+        return str(code)
+    return type(error).__name__
+
+
+_CHILD_FAILURE = "_flytekit_ext_child_failure"
+
+
+def as_child_failure(error: BaseRuntimeError) -> BaseRuntimeError:
+    """``error``, marked as the failure of a call an eager task made (its child's failure, not its own)."""
+    error.__dict__[_CHILD_FAILURE] = True
+    return error
+
+
+def is_child_failure(error: BaseException) -> bool:
+    """Whether ``error`` is the failure of a call an eager task made, rather than raised by the task itself."""
+    if isinstance(error, BaseRuntimeError):
+        return bool(error.__dict__.get(_CHILD_FAILURE, False))
+    return isinstance(error, EagerException)  # what flytekit's own eager controller raises
+
+
+def recoverable(error: BaseException) -> bool:
+    """Whether a failure of a task's body may succeed on another attempt.
+
+    Not: :class:`~flytekit_ext.errors.NonRecoverableError`, flytekit's ``FlyteNonRecoverableSystemException``,
+    ``IgnoreOutputs`` (not a failure), and a failed child call an eager task let through: on a cluster a
+    retried parent finds the same child execution, failed, so a local retry would only disagree with it.
+    """
+    if isinstance(error, (NonRecoverableError, FlyteNonRecoverableSystemException, IgnoreOutputs)):
+        return False
+    return not is_child_failure(error)
+
+
+class RecoverableUserError(FlyteRecoverableException):
+    """What a pod reports for a recoverable failure of the body, so ``pyflyte-execute`` writes it as such.
+
+    Its code is the failure's own, and the error document's message ends with the failure's class and
+    message (``RecoverableUserError: ValueError: ...``) after the failure's own traceback.
+    """
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error_code = error_code(error)
+        self._summary = f"{type(error).__name__}: {error}"
+
+    def __str__(self) -> str:
+        return self._summary
+
+
+def reported_in_pod(error: BaseException) -> BaseException:
+    """What a pod wraps in flytekit's ``FlyteUserRuntimeException`` for a failure of the body."""
+    if isinstance(error, FlyteRecoverableException) or not recoverable(error):
+        return error  # flytekit already writes these with the right kind
+    return RecoverableUserError(error)
+
+
+@dataclass(frozen=True)
+class FailurePolicy:
+    """How a local call treats a failure of the task's body.
+
+    ``retries``: further attempts after a recoverable failure, waiting :meth:`delay` before each;
+    ``shown_as``: the call's name in the log lines of its attempts; ``typed_errors``: the final failure is
+    raised as a :mod:`flytekit_ext.errors` error (for calls made by an eager task) instead of as it is.
+    """
+
+    retries: int
+    shown_as: str
+    typed_errors: bool = False
+
+    @property
+    def attempts(self) -> int:
+        return self.retries + 1
+
+    @staticmethod
+    def delay(retry: int) -> float:
+        """Seconds to wait before retry number ``retry`` (1 for the second attempt)."""
+        return min(FIRST_RETRY_DELAY_S * 2 ** (retry - 1), MAX_RETRY_DELAY_S)
