@@ -16,12 +16,13 @@ from flytekit.models.literals import LiteralMap
 from flytekit_ext._calls.blocking import warn_if_blocking_the_loop
 from flytekit_ext._calls.overrides import NO_OVERRIDES, CallOverrides, display_name
 from flytekit_ext._local.run import native_result, native_result_async, run_local, run_local_async
-from flytekit_ext._runtime.enclosing import current_group, labelled
+from flytekit_ext._runtime.enclosing import CALLS, current_group, labelled
 from flytekit_ext._runtime.failures import FailurePolicy
 from flytekit_ext._runtime.loops import in_worker_thread, off_loop_thread
 from flytekit_ext._runtime.scope import adopt_into_current_scope
 
 if TYPE_CHECKING:
+    from flytekit_ext._eager.call_log import CallLog
     from flytekit_ext.tasks.base import TaskCalls
 
 
@@ -66,7 +67,11 @@ class InProcessRunner:
         policy = failure_policy(task, overrides, self.typed_errors)
         _log_start(task, policy)
         warn_if_blocking_the_loop(task)
-        return off_loop_thread(_native_call, task, ctx, inputs, policy)
+        log: CallLog | None = CALLS.get()  # the eager run this call is a child of, run locally
+        if log is None:
+            return off_loop_thread(_native_call, task, ctx, inputs, policy)
+        with log.recording(display_name(task, overrides.short_name), current_group()):
+            return off_loop_thread(_native_call, task, ctx, inputs, policy)
 
     async def run_async(
         self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides
@@ -75,7 +80,11 @@ class InProcessRunner:
         if task.is_async:
             policy = failure_policy(task, overrides, self.typed_errors)
             _log_start(task, policy)
-            return await native_result_async(task, ctx, await run_local_async(task, ctx, inputs, policy))
+            log: CallLog | None = CALLS.get()
+            if log is None:
+                return await native_result_async(task, ctx, await run_local_async(task, ctx, inputs, policy))
+            with log.recording(display_name(task, overrides.short_name), current_group()):
+                return await native_result_async(task, ctx, await run_local_async(task, ctx, inputs, policy))
         # A synchronous body must not block the event loop, and may itself call asyncio.run: a worker thread.
         return await in_worker_thread(self.run, ctx, task, inputs, overrides)
 

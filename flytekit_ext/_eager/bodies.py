@@ -19,10 +19,12 @@ from flytekit.exceptions.system import FlyteNonRecoverableSystemException
 from flytekit.loggers import logger
 
 from flytekit_ext._calls.overrides import display_name
+from flytekit_ext._eager.call_log import CallLog, timeline_folder
 from flytekit_ext._eager.session import backend_session, in_mode
 from flytekit_ext._eager.traces import TraceRecorder
+from flytekit_ext._local.live_view import shown
 from flytekit_ext._runtime.context import current_context, entered
-from flytekit_ext._runtime.enclosing import TRACES
+from flytekit_ext._runtime.enclosing import CALLS, TRACES
 from flytekit_ext._runtime.failures import is_child_failure
 from flytekit_ext._runtime.interrupts import guarded
 from flytekit_ext._runtime.loops import in_worker_thread
@@ -68,6 +70,22 @@ def _recording(recorder: TraceRecorder) -> Iterator[TraceRecorder]:
             Deck("Traces", recorder.render_html())
 
 
+@contextmanager
+def _logging_calls(log: CallLog) -> Iterator[CallLog]:
+    """The block's task calls are recorded in ``log``; their timeline is a deck (and a file, if asked for)."""
+    token = CALLS.set(log)
+    try:
+        with shown(log):  # live, on a terminal
+            yield log
+    finally:
+        CALLS.reset(token)
+        if log.records:
+            Deck("Child calls", log.timeline_html())
+            folder = timeline_folder()
+            if folder is not None:
+                logger.info(f"Timeline of {log.owner}'s child calls: {log.write_timeline(folder)}")
+
+
 def _checkpoint_of(ctx: FlyteContext) -> Optional[Any]:
     params = ctx.user_space_params
     if params is None:
@@ -82,7 +100,8 @@ class LocalEagerBody:
     async def run(self, task: AsyncPythonFunctionTask, inputs: Dict[str, Any]) -> Any:
         function = _function(task)
         local_ctx = in_mode(current_context(), ExecutionState.Mode.EAGER_LOCAL_EXECUTION)
-        with entered(local_ctx), child_scope(f"eager task {display_name(task)}") as scope:
+        name = display_name(task)
+        with entered(local_ctx), child_scope(f"eager task {name}") as scope, _logging_calls(CallLog(name)):
             with guarded(lambda: f"{scope.owner} ({scope.running} child calls running)"), _recording(TraceRecorder()):
                 return await _run_in_scope(scope, function, inputs)
 

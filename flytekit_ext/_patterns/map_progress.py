@@ -1,9 +1,14 @@
-"""The progress bar of a local map: rich on a terminal, nothing at all otherwise."""
+"""The progress bar of a local map: rich on a terminal, nothing at all otherwise.
+
+Inside a local eager run's live view the bar is drawn in that view; elsewhere it is a display of its own.
+"""
 
 from __future__ import annotations
 
 import sys
 from typing import Any, Iterable
+
+from flytekit_ext._local.live_view import LIVE
 
 
 class Progress:
@@ -11,6 +16,12 @@ class Progress:
 
     def __init__(self, label: str, iterables: tuple[Iterable[Any], ...]) -> None:
         self._bar: Any = None
+        self._own = False
+        view = LIVE.get()
+        if view is not None:
+            self._bar = view.maps
+            self._task_id = self._bar.add_task(label, total=_total(iterables))
+            return
         if not sys.stderr.isatty():
             return
         from rich.progress import (  # only on a terminal: rich's import is not free
@@ -22,8 +33,7 @@ class Progress:
             TimeRemainingColumn,
         )
 
-        sizes = [len(it) for it in iterables if hasattr(it, "__len__")]  # type: ignore[arg-type]
-        total = min(sizes) if len(sizes) == len(iterables) else None
+        self._own = True
         self._bar = Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
@@ -32,7 +42,7 @@ class Progress:
             TimeRemainingColumn(),
             transient=True,
         )
-        self._task_id = self._bar.add_task(label, total=total)
+        self._task_id = self._bar.add_task(label, total=_total(iterables))
         self._bar.start()
 
     def advance(self) -> None:
@@ -40,5 +50,15 @@ class Progress:
             self._bar.advance(self._task_id)
 
     def stop(self) -> None:
-        if self._bar is not None:
+        if self._bar is None:
+            return
+        if self._own:
             self._bar.stop()
+        else:
+            self._bar.remove_task(self._task_id)
+
+
+def _total(iterables: tuple[Iterable[Any], ...]) -> int | None:
+    """How many items the map has, when every iterable knows its length."""
+    sizes = [len(it) for it in iterables if hasattr(it, "__len__")]  # type: ignore[arg-type]
+    return min(sizes) if len(sizes) == len(iterables) else None

@@ -1,4 +1,5 @@
-"""What the code running now is part of: a ``group`` of calls, and the eager run that records its traces.
+"""What the code running now is part of: a ``group`` of calls, and the eager run that records its traces and
+its calls.
 
 Both live in ``ContextVar``s, so concurrent children (asyncio tasks and worker threads started with a copy of
 the context) each see the group and run they were started in. A task's body starts outside both, as it does
@@ -19,6 +20,9 @@ GROUP: ContextVar[Optional[str]] = ContextVar("flytekit_ext_group", default=None
 #: The trace recorder of the eager run the code runs in (``_eager.traces.TraceRecorder``).
 TRACES: ContextVar[Optional[Any]] = ContextVar("flytekit_ext_traces", default=None)
 
+#: The log of the calls made by the local eager run the code runs in (``_eager.call_log.CallLog``).
+CALLS: ContextVar[Optional[Any]] = ContextVar("flytekit_ext_calls", default=None)
+
 
 def current_group() -> Optional[str]:
     return GROUP.get()
@@ -32,7 +36,7 @@ def labelled(name: str) -> str:
 
 def scoped() -> bool:
     """Whether the running code is in a group or an eager run: else :class:`task_scope` has nothing to do."""
-    return GROUP.get() is not None or TRACES.get() is not None
+    return GROUP.get() is not None or TRACES.get() is not None or CALLS.get() is not None
 
 
 class task_scope:
@@ -41,12 +45,17 @@ class task_scope:
     __slots__ = ("_tokens",)
 
     def __enter__(self) -> None:
-        self._tokens: tuple[Token[Optional[str]], Token[Optional[Any]]] = (GROUP.set(None), TRACES.set(None))
+        self._tokens: tuple[Token[Optional[str]], Token[Optional[Any]], Token[Optional[Any]]] = (
+            GROUP.set(None),
+            TRACES.set(None),
+            CALLS.set(None),
+        )
 
     def __exit__(
         self, exc_type: Type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        group, traces = self._tokens
+        group, traces, calls = self._tokens
+        CALLS.reset(calls)
         TRACES.reset(traces)
         GROUP.reset(group)
 
