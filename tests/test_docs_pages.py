@@ -285,3 +285,17 @@ def test_differences_raise_only_task(example):
     module = example("differences")
     with pytest.raises(ValueError, match="after 3 of 3 attempts:\n  1 is never accepted"):
         module.always_fails(x=1)
+
+
+def test_watched_run(example, tmp_path, monkeypatch):
+    monkeypatch.setenv("FLYTEKIT_EXT_TIMELINE_DIR", str(tmp_path))
+    module = example("watched_run")
+    assert asyncio.run(module.crawl(pages=3)) == [0, 2, 4]
+    (page,) = tmp_path.glob("crawl-*.html")
+    assert page.read_text().count('class="bar"') == 3 + 1 + 3  # fetches, the failed call, parses
+
+
+def test_screenshots_shown_in_the_docs_exist():
+    for page in DOCS.rglob("*.md"):
+        for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", page.read_text()):
+            assert (page.parent / image).is_file(), f"{page.name} shows missing {image}"

@@ -24,7 +24,7 @@ from typing import Dict, List, Optional, Type
 TIMELINE_DIR_ENV = "FLYTEKIT_EXT_TIMELINE_DIR"
 
 _STYLE = (
-    "<style>.fxt{font:13px sans-serif}.fxt .row{display:flex;align-items:center;height:20px}"
+    "<style>.fxt{font:13px sans-serif;padding-right:28px}.fxt .row{display:flex;align-items:center;height:20px}"
     ".fxt .label{width:220px;overflow:hidden;white-space:nowrap;text-overflow:ellipsis;padding-right:8px}"
     ".fxt .track{position:relative;flex:1;height:14px;background:#f2f2f2}"
     ".fxt .bar{position:absolute;top:0;height:14px;border-radius:2px}"

@@ -20,7 +20,7 @@ class Progress:
         view = LIVE.get()
         if view is not None:
             self._bar = view.maps
-            self._task_id = self._bar.add_task(label, total=_total(iterables))
+            self._task_id = self._bar.add_task(_escaped(label), total=_total(iterables))
             return
         if not sys.stderr.isatty():
             return
@@ -42,7 +42,7 @@ class Progress:
             TimeRemainingColumn(),
             transient=True,
         )
-        self._task_id = self._bar.add_task(label, total=_total(iterables))
+        self._task_id = self._bar.add_task(_escaped(label), total=_total(iterables))
         self._bar.start()
 
     def advance(self) -> None:
@@ -56,6 +56,13 @@ class Progress:
             self._bar.stop()
         else:
             self._bar.remove_task(self._task_id)
+
+
+def _escaped(label: str) -> str:
+    """``label`` shown as it is: "[group] name" is not rich markup."""
+    from rich.markup import escape
+
+    return escape(label)
 
 
 def _total(iterables: tuple[Iterable[Any], ...]) -> int | None:
