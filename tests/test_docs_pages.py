@@ -299,3 +299,9 @@ def test_screenshots_shown_in_the_docs_exist():
     for page in DOCS.rglob("*.md"):
         for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", page.read_text()):
             assert (page.parent / image).is_file(), f"{page.name} shows missing {image}"
+
+
+def test_eager_from_flytekit(example):
+    module = example("eager_from_flytekit")
+    assert asyncio.run(module.current_style(xs=[1, 2])) == [4, 6]
+    assert asyncio.run(module.sync_calls_together(xs=[1, 2])) == [2, 3]

@@ -1,11 +1,7 @@
 """A picture of every local eager run: the timeline of its child calls, and a live view on a terminal."""
 
 import asyncio
-import os
-import pty
 import re
-import subprocess
-import sys
 import textwrap
 import typing
 
@@ -13,6 +9,7 @@ import flytekit
 import pytest
 
 from flytekit_ext import eager, group, task
+from tests.terminal import run_script
 
 BAR = re.compile(
     r'data-name="([^"]*)" data-group="([^"]*)" data-start="([\d.]+)" data-end="([\d.]+)" data-outcome="(\w+)"'
@@ -111,29 +108,10 @@ LIVE = textwrap.dedent(
 )
 
 
-def _run(tmp_path, *, terminal: bool) -> str:
-    script = tmp_path / "watched.py"
-    script.write_text(LIVE)
-    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm"}
-    if not terminal:
-        done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
-        assert done.returncode == 0, done.stderr
-        return done.stdout + done.stderr
-    main, child = pty.openpty()
-    process = subprocess.Popen([sys.executable, str(script)], stdout=child, stderr=child, stdin=child, env=env)
-    os.close(child)
-    chunks = []
-    while True:
-        try:
-            data = os.read(main, 4096)
-        except OSError:  # the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    assert process.wait(timeout=120) == 0, b"".join(chunks).decode(errors="replace")
-    os.close(main)
-    return b"".join(chunks).decode(errors="replace")
+def _run(script_dir, *, terminal: bool) -> str:
+    path = script_dir / "watched.py"
+    path.write_text(LIVE)
+    return run_script(path, terminal=terminal)
 
 
 def test_a_live_view_on_a_terminal(tmp_path):

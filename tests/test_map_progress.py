@@ -1,10 +1,8 @@
 """A long local map shows a progress bar on a terminal, and prints nothing when not attached to one."""
 
-import os
-import pty
-import subprocess
-import sys
 import textwrap
+
+from tests.terminal import run_script
 
 SCRIPT = textwrap.dedent(
     """
@@ -25,26 +23,7 @@ SCRIPT = textwrap.dedent(
 def _run(script_dir, *, terminal: bool) -> str:
     path = script_dir / "mapping.py"
     path.write_text(SCRIPT)
-    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm"}
-    if not terminal:
-        done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, env=env, timeout=120)
-        assert done.returncode == 0, done.stderr
-        return done.stderr
-    main, child = pty.openpty()
-    process = subprocess.Popen([sys.executable, str(path)], stdout=child, stderr=child, stdin=child, env=env)
-    os.close(child)
-    chunks = []
-    while True:
-        try:
-            data = os.read(main, 4096)
-        except OSError:  # the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    assert process.wait(timeout=120) == 0, b"".join(chunks).decode(errors="replace")
-    os.close(main)
-    return b"".join(chunks).decode(errors="replace")
+    return run_script(path, terminal=terminal)
 
 
 def test_progress_bar_on_a_terminal(tmp_path):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 from types import TracebackType
-from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Optional, Type, Union
+from typing import Any, AsyncIterator, Iterable, Iterator, Optional, Type, Union
 
 from flytekit_ext._calls.route import runner_for
 from flytekit_ext._calls.runner import Runner
@@ -48,17 +48,35 @@ def _check_concurrency(concurrency: int) -> None:
 class _Plan:
     """How one map's items run locally or as child executions: decided once, when the map is made."""
 
-    def __init__(self, target: MapTarget, runner: Runner, processes: Union[bool, int, None]) -> None:
+    def __init__(
+        self,
+        target: MapTarget,
+        iterables: tuple[Iterable[Any], ...],
+        runner: Runner,
+        group_name: Optional[str],
+        concurrency: int,
+        return_exceptions: bool,
+        processes: Union[bool, int, None],
+    ) -> None:
+        if not iterables:
+            raise TypeError(f"map of {target.short_name}: at least one iterable of inputs is needed")
+        self.target = target
+        self.iterables = iterables
+        self.label = labelled(group_name or target.short_name)
+        self.limit = concurrency or None
+        self.return_exceptions = return_exceptions
         # A bad value of processes is an error wherever the map is made; in an eager task on a backend the
         # option has nothing to do: every item is a child execution already.
-        self.target = target
         wanted = processes is not None and processes is not False
         self.workers = worker_count(processes, target.short_name) if wanted else 0
         self.in_processes = wanted and runner.runs_in_process
         # Items as futures: in processes, or a sync task run here; as asyncio tasks otherwise.
         self.as_futures = self.in_processes or (runner.runs_in_process and not target.task.is_async)
 
-    def future_items(self) -> FutureItems:
+    def _progress(self) -> Progress:
+        return Progress(self.label, self.iterables)
+
+    def _future_items(self) -> FutureItems:
         if self.in_processes:
             processes = ProcessItems(self.target, self.workers)
             return FutureItems(processes.start, stop_started=processes.stop_started)
@@ -69,8 +87,46 @@ class _Plan:
 
         return FutureItems(lambda arguments: start_in_worker_thread(call, arguments), run_here=call)
 
-    def start_task(self, arguments: Arguments) -> Any:
-        return self.target.aio(*arguments)
+    def _task_results(self) -> AsyncIterator[Any]:
+        start = self.target.aio
+        return task_results(
+            lambda arguments: start(*arguments),
+            zip(*self.iterables),
+            self.limit,
+            self.return_exceptions,
+            self.label,
+            self._progress,
+        )
+
+    def results(self) -> Results:
+        """For a synchronous consumer."""
+        if self.as_futures:
+            return Results(
+                future_results(
+                    self._future_items(),
+                    zip(*self.iterables),
+                    self.limit,
+                    self.return_exceptions,
+                    self.label,
+                    self._progress,
+                )
+            )
+        return Results(AsyncResults(self._task_results()))
+
+    def async_results(self) -> AsyncResults:
+        """For an asynchronous consumer."""
+        if self.as_futures:
+            return AsyncResults(
+                future_results_async(
+                    self._future_items(),
+                    zip(*self.iterables),
+                    self.limit,
+                    self.return_exceptions,
+                    self.label,
+                    self._progress,
+                )
+            )
+        return AsyncResults(self._task_results())
 
 
 class AsyncResults(AsyncIterator[Any]):
@@ -173,14 +229,7 @@ class Map:
                     f"a workflow's map items each run in their own pod"
                 )
             return array_node_call(mapped, iterables, concurrency)
-        plan = _Plan(mapped, runner, processes)
-        label, arguments, progress = self._start(mapped, iterables, group_name)
-        limit = concurrency or None
-        if plan.as_futures:
-            return Results(future_results(plan.future_items(), arguments, limit, return_exceptions, label, progress))
-        return Results(
-            AsyncResults(task_results(plan.start_task, arguments, limit, return_exceptions, label, progress))
-        )
+        return _Plan(mapped, iterables, runner, group_name, concurrency, return_exceptions, processes).results()
 
     def aio(
         self,
@@ -194,22 +243,8 @@ class Map:
         """The same as an async iterator, for ``async for`` in async and eager tasks."""
         _check_concurrency(concurrency)
         mapped = map_target(target, len(iterables))
-        plan = _Plan(mapped, runner_for(current_context()), processes)
-        label, arguments, progress = self._start(mapped, iterables, group_name)
-        limit = concurrency or None
-        if plan.as_futures:
-            items = plan.future_items()
-            return AsyncResults(future_results_async(items, arguments, limit, return_exceptions, label, progress))
-        return AsyncResults(task_results(plan.start_task, arguments, limit, return_exceptions, label, progress))
-
-    @staticmethod
-    def _start(
-        target: MapTarget, iterables: tuple[Iterable[Any], ...], group_name: Optional[str]
-    ) -> tuple[str, Iterator[Arguments], Callable[[], Progress]]:
-        if not iterables:
-            raise TypeError(f"map of {target.short_name}: at least one iterable of inputs is needed")
-        label = labelled(group_name or target.short_name)
-        return label, zip(*iterables), lambda: Progress(label, iterables)
+        runner = runner_for(current_context())
+        return _Plan(mapped, iterables, runner, group_name, concurrency, return_exceptions, processes).async_results()
 
 
 map = Map()

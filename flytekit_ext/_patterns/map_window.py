@@ -92,17 +92,54 @@ def _outcome(future: Future[Any]) -> Tuple[Any, Optional[BaseException]]:
     return (None, error) if error is not None else (future.result(), None)
 
 
-def _started(pending: Deque[Tuple[Future[Any], Arguments]], items: FutureItems) -> list[Future[Any]]:
-    """Drop what has not started and stop what can be stopped; the started items left to wait for.
+class _FutureWindow:
+    """The items of one map run as futures: the window in flight, in input order, and its first failure."""
 
-    Stopping worker processes is quick, so it happens on an interrupt too; a thread's item is only waited
-    for, and not at all once the process is being interrupted.
-    """
-    started = [future for future, _ in pending if not future.cancel()]
-    pending.clear()
-    if started and items.stop_started is not None:
-        items.stop_started()
-    return [] if interrupted() else started
+    def __init__(
+        self, items: FutureItems, arguments: Iterator[Arguments], limit: Optional[int], return_exceptions: bool
+    ) -> None:
+        self.items = items
+        self.arguments = arguments
+        self.limit = limit
+        self.pending: Deque[Tuple[Future[Any], Arguments]] = deque()
+        self.failure = None if return_exceptions else FirstFailure()
+        self.exhausted = False
+
+    def running(self) -> int:
+        return sum(1 for future, _ in self.pending if not future.done())
+
+    def fill(self) -> bool:
+        """Start items until ``limit`` are in flight (none after a failure); whether any is left to wait for."""
+        failure = self.failure
+        while not self.exhausted and (self.limit is None or len(self.pending) < self.limit):
+            if failure is not None and failure.future.done():
+                break
+            next_arguments = next(self.arguments, _END)
+            if next_arguments is _END:
+                self.exhausted = True
+                break
+            future = self.items.start(next_arguments)
+            if failure is not None:
+                failure.watch(future)
+            self.pending.append((future, next_arguments))
+        return bool(self.pending)
+
+    def raise_failure(self) -> None:
+        """Raise the first failure, if an item has failed (without ``return_exceptions``)."""
+        if self.failure is not None and self.failure.future.done():
+            raise self.failure.future.result()
+
+    def started(self) -> list[Future[Any]]:
+        """Drop what has not started and stop what can be stopped; the started items left to wait for.
+
+        Stopping worker processes is quick, so it happens on an interrupt too; a thread's item is only waited
+        for, and not at all once the process is being interrupted.
+        """
+        started = [future for future, _ in self.pending if not future.cancel()]
+        self.pending.clear()
+        if started and self.items.stop_started is not None:
+            self.items.stop_started()
+        return [] if interrupted() else started
 
 
 def future_results(
@@ -115,30 +152,11 @@ def future_results(
 ) -> Iterator[Any]:
     """Results of items run as futures, for a synchronous consumer."""
     progress = show_progress()
-    pending: Deque[Tuple[Future[Any], Arguments]] = deque()
-    failure = None if return_exceptions else FirstFailure()
-    exhausted = False
-
-    def describe() -> str:
-        return f"map of {label} ({sum(1 for future, _ in pending if not future.done())} items running)"
-
-    with guarded(describe):
+    window = _FutureWindow(items, arguments, limit, return_exceptions)
+    with guarded(lambda: f"map of {label} ({window.running()} items running)"):
         try:
-            while True:
-                while not exhausted and (limit is None or len(pending) < limit):
-                    if failure is not None and failure.future.done():
-                        break
-                    next_arguments = next(arguments, _END)
-                    if next_arguments is _END:
-                        exhausted = True
-                        break
-                    future = items.start(next_arguments)
-                    if failure is not None:
-                        failure.watch(future)
-                    pending.append((future, next_arguments))
-                if not pending:
-                    return
-                head, head_arguments = pending[0]
+            while window.fill():
+                head, head_arguments = window.pending[0]
                 error: Optional[BaseException]
                 if items.run_here is not None and head.cancel():
                     try:
@@ -147,23 +165,19 @@ def future_results(
                         value, error = None, raised
                 else:
                     with blocking_wait():
-                        if failure is None:
+                        if window.failure is None:
                             head.exception()  # waits
                         else:
-                            wait((head, failure.future), return_when=FIRST_COMPLETED)
-                    if failure is not None and failure.future.done():
-                        raise failure.future.result()
+                            wait((head, window.failure.future), return_when=FIRST_COMPLETED)
+                    window.raise_failure()
                     value, error = _outcome(head)
-                pending.popleft()
+                window.pending.popleft()
                 progress.advance()
-                if error is not None:
-                    if not return_exceptions:
-                        raise error
-                    yield error
-                else:
-                    yield value
+                if error is not None and not return_exceptions:
+                    raise error
+                yield error if error is not None else value
         finally:
-            started = _started(pending, items)
+            started = window.started()
             if started:
                 with blocking_wait():
                     wait(started)
@@ -180,48 +194,26 @@ async def future_results_async(
 ) -> AsyncIterator[Any]:
     """Results of items run as futures, for an asynchronous consumer: the event loop is never blocked."""
     progress = show_progress()
-    pending: Deque[Tuple[Future[Any], Arguments]] = deque()
-    failure = None if return_exceptions else FirstFailure()
-    failed = _done_signal(failure.future) if failure is not None else None
-    exhausted = False
-
-    def describe() -> str:
-        return f"map of {label} ({sum(1 for future, _ in pending if not future.done())} items running)"
-
-    with guarded(describe):
+    window = _FutureWindow(items, arguments, limit, return_exceptions)
+    failed = _done_signal(window.failure.future) if window.failure is not None else None
+    with guarded(lambda: f"map of {label} ({window.running()} items running)"):
         try:
-            while True:
-                while not exhausted and (limit is None or len(pending) < limit):
-                    if failure is not None and failure.future.done():
-                        break
-                    next_arguments = next(arguments, _END)
-                    if next_arguments is _END:
-                        exhausted = True
-                        break
-                    future = items.start(next_arguments)
-                    if failure is not None:
-                        failure.watch(future)
-                    pending.append((future, next_arguments))
-                if not pending:
-                    return
-                head = pending[0][0]
+            while window.fill():
+                head = window.pending[0][0]
                 if not head.done():
                     head_done = _done_signal(head)
-                    waiting = [head_done] if failed is None else [head_done, failed]
-                    await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-                if failure is not None and failure.future.done():
-                    raise failure.future.result()
+                    await asyncio.wait(
+                        [head_done] if failed is None else [head_done, failed], return_when=FIRST_COMPLETED
+                    )
+                window.raise_failure()
                 value, error = _outcome(head)
-                pending.popleft()
+                window.pending.popleft()
                 progress.advance()
-                if error is not None:
-                    if not return_exceptions:
-                        raise error
-                    yield error
-                else:
-                    yield value
+                if error is not None and not return_exceptions:
+                    raise error
+                yield error if error is not None else value
         finally:
-            started = _started(pending, items)
+            started = window.started()
             if started:
                 # Shielded: the consumer may be cancelled, but what it started must still end first.
                 await asyncio.shield(asyncio.wait([_done_signal(future) for future in started]))
