@@ -17,7 +17,7 @@ from flytekit.image_spec.default_builder import create_docker_context
 
 from tests.e2e import _support as support
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e-images")]
 
 MODULE = "tests.e2e.imgpkg.tasks"
 EXAMPLES = support.REPO_ROOT / "docs" / "examples"
