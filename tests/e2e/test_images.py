@@ -6,7 +6,6 @@ is the real ``pyflyte-execute``, with the image id that flytekit's builder would
 
 from __future__ import annotations
 
-import sys
 import tarfile
 from importlib import metadata
 from pathlib import Path
@@ -20,7 +19,6 @@ from tests.e2e import _support as support
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e-images")]
 
 MODULE = "tests.e2e.imgpkg.tasks"
-EXAMPLES = support.REPO_ROOT / "docs" / "examples"
 PIN = f"flytekit-ext=={metadata.version('flytekit-ext')}"
 NO_DOCKER = {"DOCKER_HOST": "unix:///nonexistent"}
 WARNING = "FlytekitImageWarning"
@@ -85,41 +83,35 @@ def test_imagespec_task_is_serialized_with_the_image_that_has_flytekit_ext(packa
 
 
 @pytest.fixture(scope="module")
-def example_pod(tmp_path_factory: pytest.TempPathFactory) -> support.Finished:
-    """The docs example packaged, and its task run by ``pyflyte-execute`` as the image built for it would."""
-    sys.path.insert(0, str(EXAMPLES))
-    try:
-        import task_image
-    finally:
-        sys.path.remove(str(EXAMPLES))
+def pod(packages: Dict[str, support.Finished], tmp_path_factory: pytest.TempPathFactory) -> support.Finished:
+    """The ImageSpec task run by ``pyflyte-execute`` from the package, as in the image built for it."""
+    from tests.e2e.imgpkg import tasks
+
     workdir = tmp_path_factory.mktemp("images-pod")
     context = workdir / "docker-context"
     context.mkdir()
-    create_docker_context(task_image.count_words.container_image, context)
+    create_docker_context(tasks.on_spec.container_image, context)
     dockerfile = (context / "Dockerfile").read_text().splitlines()
     (image_id,) = [line.split("=", 1)[1] for line in dockerfile if line.startswith("ENV _F_IMG_ID=")]
 
-    archive = workdir / "flyte-package.tgz"
-    args = [support.tool("pyflyte"), "--pkgs", "task_image", "package", "--output", str(archive)]
-    env = support.subprocess_env(**NO_DOCKER, PYTHONPATH=str(EXAMPLES) + ":" + str(support.REPO_ROOT))
-    (packaged,) = support.run_all({"package": support.Job(args, EXAMPLES, env)}).values()
-    assert packaged.returncode == 0, packaged.describe()
-    spec = _package(packaged).task("task_image.count_words")
-
+    spec = _package(packages["default_image"]).task(f"{MODULE}.on_spec")
     inputs, outputs, raw, checkpoint = workdir / "inputs.pb", workdir / "outputs", workdir / "raw", workdir / "cp"
     for directory in (outputs, raw, checkpoint):
         directory.mkdir()
-    support.write_inputs(inputs, {"text": "a b a c"}, {"text": str})
-    pod_args = support.substitute(list(spec.template.container.args), inputs, outputs, raw, checkpoint)
-    pod_args[0] = support.tool(pod_args[0])
-    pod_env = dict(env, _F_IMG_ID=image_id, FLYTE_INTERNAL_EXECUTION_ID="images-pod", FLYTE_INTERNAL_TASK_VERSION="v1")
-    (pod,) = support.run_all({"pod": support.Job(pod_args, workdir, pod_env)}).values()
-    return pod
+    support.write_inputs(inputs, {"x": 5}, {"x": int})
+    # Packaged with --copy all: pyflyte-fast-execute unpacks the code, then runs the command after its "--"; the
+    # code is importable here already, so run that command.
+    fast_args = list(spec.template.container.args)
+    args = support.substitute(fast_args[fast_args.index("--") + 1 :], inputs, outputs, raw, checkpoint)
+    args[0] = support.tool(args[0])
+    env = support.subprocess_env(_F_IMG_ID=image_id, FLYTE_INTERNAL_EXECUTION_ID="images-pod")
+    (finished,) = support.run_all({"pod": support.Job(args, workdir, env)}).values()
+    return finished
 
 
-def test_users_is_container_check_holds_in_the_image_built_for_the_task(example_pod):
-    # The example imports pandas only `if image.is_container()`: in the pod that must still be true.
-    assert example_pod.returncode == 0, example_pod.describe()
-    outputs = example_pod.workdir / "outputs" / "outputs.pb"
-    assert outputs.exists(), example_pod.describe()
-    assert support.read_outputs(outputs, {"o0": int}) == {"o0": 3}
+def test_users_is_container_check_holds_in_the_image_built_for_the_task(pod):
+    # The module imports statistics only `if spec.is_container()`: in the pod that must still be true.
+    assert pod.returncode == 0, pod.describe()
+    outputs = pod.workdir / "outputs" / "outputs.pb"
+    assert outputs.exists(), pod.describe()
+    assert support.read_outputs(outputs, {"o0": int}) == {"o0": 4}
