@@ -9,6 +9,7 @@ import importlib
 import math
 import re
 import time
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,14 @@ def test_convert_project(example):
     assert module.report_plan() == "total 6"
     assert module.total_of(values=[2, -5]) == 3
     assert isinstance(module.clean, flytekit_ext.PythonFunctionTask)
+
+
+def test_task_image(example):
+    module = example("task_image")
+    assert module.count_words(text="a b a c") == 3
+    pin = f"flytekit-ext=={metadata.version('flytekit-ext')}"
+    assert module.count_words.container_image.packages == ["pandas", pin]
+    assert module.image.packages == ["pandas"]
 
 
 # --- architecture -------------------------------------------------------------------------------------------

@@ -8,10 +8,13 @@ here only hands over to the module that does the work.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, Coroutine, Dict, Union
 
+from flytekit.configuration import SerializationSettings
 from flytekit.core.base_task import PythonTask
-from flytekit.core.context_manager import FlyteContext, flyte_context_Var
+from flytekit.core.context_manager import FlyteContext, FlyteEntities, flyte_context_Var
+from flytekit.image_spec.image_spec import ImageSpec
 from flytekit.models import literals as literal_models
 from flytekit.models.core.workflow import NodeMetadata
 from flytekit.models.dynamic_job import DynamicJobSpec
@@ -21,13 +24,14 @@ from flytekit_ext._calls.in_process import PromiseOutputs, promises_for
 from flytekit_ext._calls.overridden import OverriddenTask
 from flytekit_ext._calls.overrides import CallOverrides
 from flytekit_ext._calls.route import call, call_async, runner_for
+from flytekit_ext._image import warn_if_flytekit_image, with_flytekit_ext
 from flytekit_ext._local.run import run_local
 from flytekit_ext._runtime.dispatch import dispatch
 from flytekit_ext.resolver import reduce_task
 
 if TYPE_CHECKING:
     # Type-checked as the flytekit task class it is mixed into, which supplies everything else.
-    from flytekit.core.base_task import PythonTask as _TaskBase
+    from flytekit.core.python_auto_container import PythonAutoContainerTask as _TaskBase
 else:
     _TaskBase = object
 
@@ -93,6 +97,22 @@ class TaskCalls(_TaskBase):
     def _start_body(self, inputs: Dict[str, Any]) -> Any:
         """The body on native inputs: its result, or for an async body the coroutine to await."""
         return self.execute(**inputs)
+
+    @cached_property
+    def container_image(self) -> Union[str, ImageSpec, None]:
+        """The image the task runs in on a backend; an ``ImageSpec`` gets flytekit_ext added to its packages.
+
+        Made once, on first use, so flytekit's serialization changes (source root, copy mode) stay on this one
+        spec; the ``ImageSpec`` the task was given is left unchanged.
+        """
+        return with_flytekit_ext(self._container_image)
+
+    def get_image(self, settings: SerializationSettings) -> str:
+        """The image serialized for the task; a warning if it is one of flytekit's, which lack flytekit_ext."""
+        image = super().get_image(settings)
+        flytekit_ext_tasks = (entity for entity in FlyteEntities.entities if isinstance(entity, TaskCalls))
+        warn_if_flytekit_image(self, image, settings, flytekit_ext_tasks)
+        return image
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         return reduce_task(self) or super().__reduce_ex__(protocol)

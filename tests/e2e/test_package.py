@@ -16,7 +16,8 @@ from flytekit.configuration import SerializationSettings
 from tests.e2e import _support as support
 from tests.e2e.pkg import flows
 
-pytestmark = pytest.mark.slow
+# One worker packages and executes once for the whole module (and test_resolution.py's pod test).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e-package")]
 
 M = support.MODULE
 

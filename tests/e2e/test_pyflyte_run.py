@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e import _support as support
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e-run")]
 
 FLOWS_FILE = support.REPO_ROOT / "tests" / "e2e" / "pkg" / "flows.py"
 

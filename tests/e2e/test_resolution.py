@@ -28,6 +28,7 @@ def test_nested_task_in_test_module_is_allowed():
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("e2e-package")  # the session's executions, on the worker that made them
 def test_pyflyte_execute_reports_a_missing_task_naming_module_and_task(executions):
     execution = executions["missing_task"]
     error = execution.error()

@@ -12,19 +12,20 @@ class Faults:
     """RPC name -> failures to answer instead of running the RPC (``times=None``: until cleared), and delays.
 
     ``double.faults.delay("CreateExecution", 3.0, times=2)`` holds the next two calls for 3 s before they run:
-    a launch that is still in flight when its caller is cancelled or its process is killed.
+    a launch that is still in flight when its caller is cancelled or its process is killed. ``after=1`` lets
+    the next call through first (a test's own launch of the parent, say) and holds the two after it.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pending: Dict[str, Tuple[grpc.StatusCode, Optional[int]]] = {}
-        self._delays: Dict[str, Tuple[float, Optional[int]]] = {}
+        self._delays: Dict[str, Tuple[float, Optional[int], int]] = {}
         self.injected: List[str] = []
         self.delayed: List[str] = []
 
-    def delay(self, rpc: str, seconds: float, times: Optional[int] = 1) -> None:
+    def delay(self, rpc: str, seconds: float, times: Optional[int] = 1, after: int = 0) -> None:
         with self._lock:
-            self._delays[rpc] = (seconds, times)
+            self._delays[rpc] = (seconds, times, after)
 
     def take_delay(self, rpc: str) -> float:
         """How long to hold this call of ``rpc`` before running it (0: not at all)."""
@@ -32,12 +33,15 @@ class Faults:
             pending = self._delays.get(rpc)
             if pending is None:
                 return 0.0
-            seconds, times = pending
+            seconds, times, after = pending
+            if after > 0:
+                self._delays[rpc] = (seconds, times, after - 1)
+                return 0.0
             if times is not None:
                 if times <= 1:
                     del self._delays[rpc]
                 else:
-                    self._delays[rpc] = (seconds, times - 1)
+                    self._delays[rpc] = (seconds, times - 1, 0)
             self.delayed.append(rpc)
             return seconds
 

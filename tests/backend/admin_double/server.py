@@ -155,9 +155,10 @@ class AdminDouble:
     def serialization_settings(project: str, domain: str, version: str):
         from flytekit.configuration import ImageConfig, SerializationSettings
 
-        return SerializationSettings(
-            image_config=ImageConfig.auto_default_image(), project=project, domain=domain, version=version
-        )
+        # The double runs every task in a local process, so the image is only a name: one that has flytekit_ext,
+        # as a cluster would need.
+        image_config = ImageConfig.from_images("localhost/admin-double-tasks:latest")
+        return SerializationSettings(image_config=image_config, project=project, domain=domain, version=version)
 
     # -- inspection ----------------------------------------------------------------------------------------
     @property

@@ -1,0 +1,1 @@
+"""Modules for the image tests: serialized by ``pyflyte package`` with and without flytekit's default image."""
