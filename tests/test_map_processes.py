@@ -20,10 +20,19 @@ from tests.process_tasks import fails_at, pid_of, slow_pid, square
 
 
 def _child_pids() -> typing.Set[int]:
-    """Processes this one started that still run (Linux: /proc lists a thread's children)."""
+    """Worker processes this one started that still run (Linux: /proc lists a thread's children).
+
+    The resource trackers loky and multiprocessing start once per process, and keep, are not workers.
+    """
     found: typing.Set[int] = set()
     for children in Path(f"/proc/{os.getpid()}/task").glob("*/children"):
-        found.update(int(pid) for pid in children.read_text().split())
+        for pid in children.read_text().split():
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:  # ended meanwhile
+                continue
+            if b"resource_tracker" not in command:
+                found.add(int(pid))
     return found
 
 
