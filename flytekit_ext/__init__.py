@@ -6,6 +6,7 @@ Import ``task``, ``eager`` and ``dynamic`` from here instead of from flytekit; w
 
 from flytekit import workflow
 
+from flytekit_ext._patterns import map_task_state
 from flytekit_ext._patterns.callables import register_callable_transformer
 from flytekit_ext._patterns.map import map
 from flytekit_ext.decorators import dynamic, eager, task
@@ -23,6 +24,7 @@ from flytekit_ext.tasks import (
 __version__ = "0.1.0"
 
 register_callable_transformer()
+map_task_state.install()
 
 __all__ = [
     "AsyncPythonFunctionTask",
