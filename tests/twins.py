@@ -11,6 +11,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Dict
 
+import flytekit
 from flytekit.core import python_function_task as flytekit_tasks
 
 import flytekit_ext
@@ -18,12 +19,14 @@ import flytekit_ext
 HERE = Path(__file__).resolve().parent
 
 FLYTEKIT = {
-    "task": __import__("flytekit").task,
+    "task": flytekit.task,
+    "eager": flytekit.eager,
     "PythonFunctionTask": flytekit_tasks.PythonFunctionTask,
     "PythonInstanceTask": flytekit_tasks.PythonInstanceTask,
 }
 FLYTEKIT_EXT = {
     "task": flytekit_ext.task,
+    "eager": flytekit_ext.eager,
     "PythonFunctionTask": flytekit_ext.PythonFunctionTask,
     "PythonInstanceTask": flytekit_ext.PythonInstanceTask,
 }

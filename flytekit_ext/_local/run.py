@@ -71,20 +71,24 @@ def run_local(task: TaskCalls, ctx: FlyteContext, values: Dict[str, Any]) -> Lit
     """Run ``task`` here on ``values`` (native values or promises); returns its output literal map."""
     # Entering ``ctx`` gives this call its own copy of flytekit's context stack (see local.context).
     with entered(ctx):
+        # The child context first: a call that starts a new local execution empties the decks it inherits, and
+        # decks a transformer writes while converting the inputs belong to this call, as in flytekit.
+        child = child_context(task, ctx)
         converters = literals.TaskConverters.of(task)
         inputs = literals.inputs_to_literals(ctx, task.name, values, converters.inputs)
         cache = _cache_config(task)
         if cache is None:
-            return _checked(task, dispatch(task, child_context(task, ctx), inputs))
+            return _checked(task, dispatch(task, child, inputs))
         cached = _cached_outputs(task, inputs, cache)
         if cached is not None:
             return cached
-        return _remember_outputs(task, inputs, dispatch(task, child_context(task, ctx), inputs))
+        return _remember_outputs(task, inputs, dispatch(task, child, inputs))
 
 
 async def run_local_async(task: TaskCalls, ctx: FlyteContext, values: Dict[str, Any]) -> LiteralMap:
     """:func:`run_local` for a task whose body is awaited on the running loop."""
     with entered(ctx):
+        child = child_context(task, ctx)
         converters = literals.TaskConverters.of(task)
         if literals.inputs_need_loop(values, converters.inputs):
             inputs = await in_worker_thread(literals.inputs_to_literals, ctx, task.name, values, converters.inputs)
@@ -92,11 +96,11 @@ async def run_local_async(task: TaskCalls, ctx: FlyteContext, values: Dict[str, 
             inputs = literals.inputs_to_literals(ctx, task.name, values, converters.inputs)
         cache = _cache_config(task)
         if cache is None:
-            return _checked(task, await dispatch_async(task, child_context(task, ctx), inputs))
+            return _checked(task, await dispatch_async(task, child, inputs))
         cached = _cached_outputs(task, inputs, cache)
         if cached is not None:
             return cached
-        return _remember_outputs(task, inputs, await dispatch_async(task, child_context(task, ctx), inputs))
+        return _remember_outputs(task, inputs, await dispatch_async(task, child, inputs))
 
 
 def native_result(task: PythonTask, ctx: FlyteContext, outputs: LiteralMap) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Dict, NoReturn, Union
 
+from flytekit.core.base_task import PythonTask
 from flytekit.core.context_manager import ExecutionParameters, FlyteContext
 from flytekit.deck import DeckField
 from flytekit.exceptions.system import (
@@ -28,6 +29,7 @@ from flytekit.models.literals import LiteralMap
 from flytekit_ext._runtime import literals
 from flytekit_ext._runtime.context import entered
 from flytekit_ext._runtime.loops import in_worker_thread, run_coroutine
+from flytekit_ext._runtime.timeline import BODY, INPUTS, OUTPUTS, shown_timeline, timed
 from flytekit_ext._runtime.values import replaced
 
 if TYPE_CHECKING:
@@ -48,10 +50,22 @@ def _with_decks(params: ExecutionParameters, deck_fields: Any) -> ExecutionParam
     return replaced(params, _enable_deck=True)
 
 
+def _pre_executed(task: TaskCalls, ctx: FlyteContext) -> Any:
+    """The parameters the task's ``pre_execute`` hook makes of the run's (a plugin's Spark session, ``ray.init``).
+
+    As in flytekit, the hook runs with the run's context current: plugins read its execution mode there.
+    """
+    given = ctx.user_space_params
+    if type(task).pre_execute is PythonTask.pre_execute:
+        return given  # no hook: nothing to enter
+    with entered(ctx):
+        return task.pre_execute(given)
+
+
 class BodyRun:
     """One run of a task's body on literal inputs: the context it runs in, and what its errors become."""
 
-    __slots__ = ("task", "outer_ctx", "ctx", "params", "local", "converters")
+    __slots__ = ("task", "outer_ctx", "ctx", "params", "local", "converters", "timeline")
 
     def __init__(self, task: TaskCalls, ctx: FlyteContext) -> None:
         self.task = task
@@ -59,10 +73,11 @@ class BodyRun:
         self.local = ctx.execution_state is not None and ctx.execution_state.is_local_execution()
         self.converters = literals.TaskConverters.of(task)
         given = ctx.user_space_params
-        params = task.pre_execute(given)
+        params = _pre_executed(task, ctx)
         if task.enable_deck and params is not None:
             params = _with_decks(params, task.deck_fields)
         self.params = params
+        self.timeline = shown_timeline(params)
         if params is given:
             self.ctx = ctx
         else:
@@ -108,8 +123,9 @@ class BodyRun:
         if isinstance(returned, (LiteralMap, DynamicJobSpec)):
             return returned
         try:
-            by_name = literals.returned_by_name(task.python_interface, self.converters.outputs.by_name, returned)
-            output_map = literals.outputs_to_literals(self.ctx, task.name, by_name, self.converters.outputs)
+            with timed(self.timeline, OUTPUTS):
+                by_name = literals.returned_by_name(task.python_interface, self.converters.outputs.by_name, returned)
+                output_map = literals.outputs_to_literals(self.ctx, task.name, by_name, self.converters.outputs)
             if task.enable_deck:
                 task._write_decks(native_inputs, by_name, self.outer_ctx, self.params)
         except Exception as error:
@@ -122,14 +138,16 @@ def dispatch(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap) -> Outputs:
     run = BodyRun(task, ctx)
     with entered(run.ctx):
         try:
-            native_inputs = literals.literals_to_natives(run.ctx, inputs, run.converters.inputs)
+            with timed(run.timeline, INPUTS):
+                native_inputs = literals.literals_to_natives(run.ctx, inputs, run.converters.inputs)
         except Exception as error:
             run.fail_inputs(error)
         run.log_start(native_inputs)
         try:
-            returned = task._start_body(native_inputs)
-            if task.is_async:
-                returned = run_coroutine(returned)
+            with timed(run.timeline, BODY):
+                returned = task._start_body(native_inputs)
+                if task.is_async:
+                    returned = run_coroutine(returned)
         except Exception as error:
             run.fail_body(error)
         return run.complete(native_inputs, returned)
@@ -145,19 +163,21 @@ async def dispatch_async(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap)
     convert_outputs_off_loop = run.converters.outputs.needs_loop or task.enable_deck
     with entered(run.ctx):
         try:
-            if convert_inputs_off_loop:
-                native_inputs = await in_worker_thread(
-                    literals.literals_to_natives, run.ctx, inputs, run.converters.inputs
-                )
-            else:
-                native_inputs = literals.literals_to_natives(run.ctx, inputs, run.converters.inputs)
+            with timed(run.timeline, INPUTS):
+                if convert_inputs_off_loop:
+                    native_inputs = await in_worker_thread(
+                        literals.literals_to_natives, run.ctx, inputs, run.converters.inputs
+                    )
+                else:
+                    native_inputs = literals.literals_to_natives(run.ctx, inputs, run.converters.inputs)
         except Exception as error:
             run.fail_inputs(error)
         run.log_start(native_inputs)
         try:
-            returned = task._start_body(native_inputs)
-            if task.is_async:
-                returned = await returned
+            with timed(run.timeline, BODY):
+                returned = task._start_body(native_inputs)
+                if task.is_async:
+                    returned = await returned
         except Exception as error:
             run.fail_body(error)
         if convert_outputs_off_loop:
