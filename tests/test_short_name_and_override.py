@@ -43,7 +43,7 @@ def test_short_name_is_what_local_logs_show(caplog):
     assert any("shown-name" in record.getMessage() for record in caplog.records)
 
 
-def test_short_name_with_a_foreign_plugin_class_is_rejected():
+def test_short_name_on_a_flytekit_plugin_class_names_its_nodes():
     from flytekit.core.python_function_task import PythonFunctionTask as FlytekitFunctionTask
     from flytekit.core.task import TaskPlugins
 
@@ -58,6 +58,6 @@ def test_short_name_with_a_foreign_plugin_class_is_rejected():
     def body(x: int) -> int:
         return x
 
-    with pytest.raises(TypeError, match="short_name.*ForeignTask"):
-        task(task_config=ForeignConfig(), short_name="nope")(body)
-    assert type(task(task_config=ForeignConfig())(body)) is ForeignTask
+    named = task(task_config=ForeignConfig(), short_name="shown")(body)
+    assert isinstance(named, ForeignTask) and named.short_name == "shown"
+    assert named.construct_node_metadata().name == "shown"

@@ -11,7 +11,7 @@ from flytekit.loggers import logger
 from flytekit.models.literals import LiteralMap
 
 from flytekit_ext._calls.overrides import CallOverrides, display_name
-from flytekit_ext._local.run import native_result, native_result_async, run_local, run_local_async
+from flytekit_ext._local.run import native_result, native_result_async, run_call, run_local_async
 from flytekit_ext._runtime.loops import in_worker_thread, off_loop_thread
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ def _log_start(task: TaskCalls, overrides: CallOverrides) -> None:
 
 
 def _native_call(task: TaskCalls, ctx: FlyteContext, inputs: Dict[str, Any]) -> Any:
-    return native_result(task, ctx, run_local(task, ctx, inputs))
+    return native_result(task, ctx, run_call(task, ctx, inputs))
 
 
 class InProcessRunner:
@@ -71,7 +71,7 @@ class LocalWorkflowRunner:
         if state is not None and state.branch_eval_mode == BranchEvalMode.BRANCH_SKIPPED:
             return _skipped(task)
         _log_start(task, overrides)
-        return promises_for(task, off_loop_thread(run_local, task, ctx, inputs))
+        return promises_for(task, off_loop_thread(run_call, task, ctx, inputs))
 
     async def run_async(
         self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides

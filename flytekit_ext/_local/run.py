@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Any, Dict, Optional
 from flytekit.configuration import LocalConfig
 from flytekit.core.context_manager import ExecutionState, FlyteContext, OutputMetadataTracker
 from flytekit.core.local_cache import LocalTaskCache
+from flytekit.core.promise import VoidPromise
 from flytekit.loggers import logger
 from flytekit.models.literals import LiteralMap
 
 from flytekit_ext._local import sandbox
 from flytekit_ext._runtime import literals
 from flytekit_ext._runtime.context import entered
-from flytekit_ext._runtime.dispatch import Outputs, dispatch, dispatch_async
+from flytekit_ext._runtime.dispatch import Outputs, dispatch_async
 from flytekit_ext._runtime.loops import in_worker_thread
 from flytekit_ext._runtime.values import replaced
 
@@ -78,11 +79,26 @@ def run_local(task: TaskCalls, ctx: FlyteContext, values: Dict[str, Any]) -> Lit
         inputs = literals.inputs_to_literals(ctx, task.name, values, converters.inputs)
         cache = _cache_config(task)
         if cache is None:
-            return _checked(task, dispatch(task, child, inputs))
+            return _checked(task, task.dispatch_execute(child, inputs))
         cached = _cached_outputs(task, inputs, cache)
         if cached is not None:
             return cached
-        return _remember_outputs(task, inputs, dispatch(task, child, inputs))
+        return _remember_outputs(task, inputs, task.dispatch_execute(child, inputs))
+
+
+def run_call(task: TaskCalls, ctx: FlyteContext, values: Dict[str, Any]) -> LiteralMap:
+    """A local call's output literals: :func:`run_local`, or through a plugin's ``local_execute`` that wraps it."""
+    if task.wraps_local_execute:
+        return _literals_of(task.local_execute(ctx, **values))
+    return run_local(task, ctx, values)
+
+
+def _literals_of(outputs: Any) -> LiteralMap:
+    """The output literals held by what ``local_execute`` returns: promises, a void promise, or ``None``."""
+    if outputs is None or isinstance(outputs, VoidPromise):
+        return LiteralMap(literals={})
+    promises = outputs if isinstance(outputs, tuple) else (outputs,)
+    return LiteralMap(literals={promise.var: promise.val for promise in promises})
 
 
 async def run_local_async(task: TaskCalls, ctx: FlyteContext, values: Dict[str, Any]) -> LiteralMap:

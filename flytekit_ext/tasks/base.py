@@ -51,8 +51,15 @@ class TaskCalls(_TaskBase):
     """
 
     is_async: bool = False
+    #: Whether the class's ``local_execute`` is not this mixin's: a plugin's that adds to a local run (a warning,
+    #: a set-up) and hands over through ``super()``. Local calls then go through it. Decided once per class.
+    wraps_local_execute: bool = False
     _short_name: str
     _forward_to: Callable[..., Any]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.wraps_local_execute = cls.local_execute is not TaskCalls.local_execute
 
     def _init_calls(self, short_name: str | None, default_short_name: str, forward_to: Callable[..., Any]) -> None:
         """Set what calls need to know: the short name, and what ``forward`` runs."""
