@@ -38,11 +38,28 @@ def _function(task: AsyncPythonFunctionTask) -> Any:
     return task.task_function
 
 
+def _awaited(task: AsyncPythonFunctionTask, result: Any) -> Any:
+    """The body's result, which must not be (or hold) an awaitable it forgot to await: that is a bug in the body.
+
+    flytekit fails on it too, only later and less clearly (or not at all for a task without outputs); awaiting it
+    here instead would hide the bug.
+    """
+    for value in result if isinstance(result, tuple) else (result,):
+        if inspect.isawaitable(value):
+            if inspect.iscoroutine(value):
+                value.close()  # never to run: no "was never awaited" warning on top of this error
+            raise TypeError(
+                f"Eager task '{task.name}' returned a {type(value).__name__} that it never awaited; "
+                f"await it in the body (return await ...)"
+            )
+    return result
+
+
 class LocalEagerBody:
     async def run(self, task: AsyncPythonFunctionTask, inputs: Dict[str, Any]) -> Any:
         function = _function(task)
         with entered(in_mode(current_context(), ExecutionState.Mode.EAGER_LOCAL_EXECUTION)):
-            return await function(**inputs)
+            return _awaited(task, await function(**inputs))
 
 
 class BackendEagerBody:
@@ -56,7 +73,7 @@ class BackendEagerBody:
         failure: EagerException | None = None
         with session as (body_ctx, controller), entered(body_ctx):
             try:
-                result = await function(**inputs)
+                result = _awaited(task, await function(**inputs))
             except BaseException as error:
                 # Children the body started and stopped waiting for must not outlive it (the failure node
                 # would terminate them too, but only once the backend schedules it).

@@ -33,6 +33,26 @@ def _check_concurrency(concurrency: int) -> None:
         raise ValueError(f"map: concurrency must be an int >= 0 (0 means unbounded), got {concurrency!r}")
 
 
+def _iterators(target: Mappable, label: str, iterables: tuple[Iterable[Any], ...]) -> tuple[Iterator[Any], ...]:
+    """An iterator over each iterable, made now: something that cannot be iterated fails the map call itself."""
+    task: Any = getattr(target, "task", target)  # an overridden task maps its task
+    names = list(task.python_interface.inputs)
+    if len(iterables) > len(names):
+        raise TypeError(
+            f"map '{label}' of task '{task.name}': one iterable per input ({', '.join(names)}), got {len(iterables)}"
+        )
+    iterators = []
+    for name, iterable in zip(names, iterables):
+        try:
+            iterators.append(iter(iterable))
+        except TypeError:
+            raise TypeError(
+                f"map '{label}' of task '{task.name}': the values for input '{name}' must be iterable, got "
+                f"{type(iterable).__name__} {iterable!r}"
+            ) from None
+    return tuple(iterators)
+
+
 class _Progress:
     """A rich progress bar on a terminal; nothing at all otherwise."""
 
@@ -60,12 +80,13 @@ class _Progress:
 async def _results(
     target: Mappable,
     iterables: tuple[Iterable[Any], ...],
+    iterators: tuple[Iterator[Any], ...],
     label: str,
     concurrency: int,
     return_exceptions: bool,
 ) -> AsyncGenerator[Any, None]:
     limit = concurrency or None
-    arguments = zip(*iterables)
+    arguments = zip(*iterators)
     pending: Deque[asyncio.Future[Any]] = deque()
     first_failure: asyncio.Future[BaseException] = asyncio.get_running_loop().create_future()
     progress = _Progress(label, iterables)
@@ -181,7 +202,7 @@ class Map:
         if not iterables:
             raise TypeError(f"map of {target.short_name}: at least one iterable of inputs is needed")
         label = group_name or target.short_name
-        return _results(target, iterables, label, concurrency, return_exceptions)
+        return _results(target, iterables, _iterators(target, label, iterables), label, concurrency, return_exceptions)
 
 
 map = Map()

@@ -19,7 +19,7 @@ from flytekit.models.dynamic_job import DynamicJobSpec
 from flytekit_ext._calls.arguments import bind
 from flytekit_ext._calls.in_process import PromiseOutputs, promises_for
 from flytekit_ext._calls.overridden import OverriddenTask
-from flytekit_ext._calls.overrides import CallOverrides
+from flytekit_ext._calls.overrides import CallOverrides, check_short_name
 from flytekit_ext._calls.route import call, call_async, runner_for
 from flytekit_ext._local.run import run_local
 from flytekit_ext._runtime.dispatch import dispatch
@@ -30,16 +30,6 @@ if TYPE_CHECKING:
     from flytekit.core.base_task import PythonTask as _TaskBase
 else:
     _TaskBase = object
-
-
-def check_short_name(short_name: Any, task_name: str) -> None:
-    """A short name given for a task must be a non-empty str; the error names the task."""
-    if short_name is None:
-        return
-    if not isinstance(short_name, str):
-        raise TypeError(f"short_name of task '{task_name}' must be a str, got {short_name!r}")
-    if not short_name.strip():
-        raise ValueError(f"short_name of task '{task_name}' must not be empty")
 
 
 class TaskCalls(_TaskBase):

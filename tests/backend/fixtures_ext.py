@@ -123,3 +123,8 @@ async def task_group(n: int) -> typing.List[int]:
         for i in range(n):
             group.start_soon(one, i)
     return results
+
+
+@eager
+async def forgets_to_await(x: int) -> int:
+    return slow_square(x=x, seconds=0.0)  # a bug: the call is returned, not awaited
