@@ -11,7 +11,7 @@ document; locally the original exception travels up with flytekit's message pref
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Dict, NoReturn, Union
+from typing import TYPE_CHECKING, Any, Dict, NoReturn, Tuple, Union
 
 from flytekit.core.base_task import PythonTask
 from flytekit.core.context_manager import ExecutionParameters, FlyteContext
@@ -29,7 +29,7 @@ from flytekit.models.literals import LiteralMap
 from flytekit_ext._runtime import literals
 from flytekit_ext._runtime.context import entered
 from flytekit_ext._runtime.loops import in_worker_thread, run_coroutine
-from flytekit_ext._runtime.timeline import BODY, INPUTS, OUTPUTS, shown_timeline, timed
+from flytekit_ext._runtime.timeline import BODY, INPUTS, OUTPUTS, timeline_of
 from flytekit_ext._runtime.values import replaced
 
 if TYPE_CHECKING:
@@ -77,11 +77,18 @@ class BodyRun:
         if task.enable_deck and params is not None:
             params = _with_decks(params, task.deck_fields)
         self.params = params
-        self.timeline = shown_timeline(params)
+        self.timeline = timeline_of(params)
+        if self.timeline is not None:
+            self.timeline.start()
         if params is given:
             self.ctx = ctx
         else:
             self.ctx = replaced(ctx, execution_state=replaced(ctx.execution_state, user_space_params=params))
+
+    def lap(self, step: Tuple[str, ...]) -> None:
+        """``step`` of the run ended: its entries in the timeline deck, when one is shown."""
+        if self.timeline is not None:
+            self.timeline.lap(step)
 
     def log_start(self, native_inputs: Dict[str, Any]) -> None:
         if logger.isEnabledFor(logging.INFO):
@@ -93,6 +100,7 @@ class BodyRun:
 
     def fail_inputs(self, error: Exception) -> NoReturn:
         """The inputs could not be converted to Python values."""
+        self.lap(INPUTS)
         if isinstance(error, _DATA_ERRORS):
             raise error
         if self.local:
@@ -102,6 +110,7 @@ class BodyRun:
 
     def fail_body(self, error: Exception) -> NoReturn:
         """The task's body raised: the user's error, marked as such in a pod."""
+        self.lap(BODY)
         if self.local:
             error.args = (f"Error encountered while executing '{self.task.name}':\n  {error}",)
             raise error
@@ -123,9 +132,9 @@ class BodyRun:
         if isinstance(returned, (LiteralMap, DynamicJobSpec)):
             return returned
         try:
-            with timed(self.timeline, OUTPUTS):
-                by_name = literals.returned_by_name(task.python_interface, self.converters.outputs.by_name, returned)
-                output_map = literals.outputs_to_literals(self.ctx, task.name, by_name, self.converters.outputs)
+            by_name = literals.returned_by_name(task.python_interface, self.converters.outputs.by_name, returned)
+            output_map = literals.outputs_to_literals(self.ctx, task.name, by_name, self.converters.outputs)
+            self.lap(OUTPUTS)
             if task.enable_deck:
                 task._write_decks(native_inputs, by_name, self.outer_ctx, self.params)
         except Exception as error:
@@ -138,18 +147,18 @@ def dispatch(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap) -> Outputs:
     run = BodyRun(task, ctx)
     with entered(run.ctx):
         try:
-            with timed(run.timeline, INPUTS):
-                native_inputs = literals.literals_to_natives(run.ctx, inputs, run.converters.inputs)
+            native_inputs = literals.literals_to_natives(run.ctx, inputs, run.converters.inputs)
         except Exception as error:
             run.fail_inputs(error)
+        run.lap(INPUTS)
         run.log_start(native_inputs)
         try:
-            with timed(run.timeline, BODY):
-                returned = task._start_body(native_inputs)
-                if task.is_async:
-                    returned = run_coroutine(returned)
+            returned = task._start_body(native_inputs)
+            if task.is_async:
+                returned = run_coroutine(returned)
         except Exception as error:
             run.fail_body(error)
+        run.lap(BODY)
         return run.complete(native_inputs, returned)
 
 
@@ -163,23 +172,23 @@ async def dispatch_async(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap)
     convert_outputs_off_loop = run.converters.outputs.needs_loop or task.enable_deck
     with entered(run.ctx):
         try:
-            with timed(run.timeline, INPUTS):
-                if convert_inputs_off_loop:
-                    native_inputs = await in_worker_thread(
-                        literals.literals_to_natives, run.ctx, inputs, run.converters.inputs
-                    )
-                else:
-                    native_inputs = literals.literals_to_natives(run.ctx, inputs, run.converters.inputs)
+            if convert_inputs_off_loop:
+                native_inputs = await in_worker_thread(
+                    literals.literals_to_natives, run.ctx, inputs, run.converters.inputs
+                )
+            else:
+                native_inputs = literals.literals_to_natives(run.ctx, inputs, run.converters.inputs)
         except Exception as error:
             run.fail_inputs(error)
+        run.lap(INPUTS)
         run.log_start(native_inputs)
         try:
-            with timed(run.timeline, BODY):
-                returned = task._start_body(native_inputs)
-                if task.is_async:
-                    returned = await returned
+            returned = task._start_body(native_inputs)
+            if task.is_async:
+                returned = await returned
         except Exception as error:
             run.fail_body(error)
+        run.lap(BODY)
         if convert_outputs_off_loop:
             return await in_worker_thread(run.complete, native_inputs, returned)
         return run.complete(native_inputs, returned)

@@ -5,14 +5,17 @@ formats a log line for each, whether or not a deck will ever show the result. He
 entries, under the names flytekit gives them (so the deck reads the same), only when a timeline deck will be
 rendered: its own (decks enabled, with the Timeline field), or that of the run it is part of (an eager task's
 children, the tasks of a workflow with decks), whose decks it shares as in flytekit.
+
+Reading the process's CPU time is a system call (most of the cost here), so a run reads the clocks once at
+each boundary between its steps, and each step ends where the next begins (the ``post_execute`` hook counts
+in the outputs' step).
 """
 
 from __future__ import annotations
 
 import datetime
 import time
-from types import TracebackType
-from typing import Any, Optional, Tuple, Type
+from typing import Any, Optional, Tuple
 
 from flytekit.deck.deck import TimeLineDeck
 
@@ -34,48 +37,33 @@ def shown_timeline(params: Any) -> Optional[TimeLineDeck]:
     return None
 
 
-class _Span:
-    """Times one step; on leaving it, adds an entry for each of ``names`` to the deck."""
+class Timeline:
+    """The clock of one run that shows a timeline: :meth:`start`, then one :meth:`lap` at the end of each step."""
 
-    __slots__ = ("deck", "names", "started", "wall", "cpu")
+    __slots__ = ("deck", "_at", "_wall", "_cpu")
 
-    def __init__(self, deck: TimeLineDeck, names: Tuple[str, ...]) -> None:
+    def __init__(self, deck: TimeLineDeck) -> None:
         self.deck = deck
-        self.names = names
 
-    def __enter__(self) -> None:
-        self.started = time.time()
-        self.wall = time.perf_counter()
-        self.cpu = time.process_time()
+    def start(self) -> None:
+        self._at = datetime.datetime.fromtimestamp(time.time(), _UTC)
+        self._wall = time.perf_counter()
+        self._cpu = time.process_time()
 
-    def __exit__(
-        self, exc_type: Type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        cpu = time.process_time() - self.cpu
-        wall = time.perf_counter() - self.wall
-        start = datetime.datetime.fromtimestamp(self.started, _UTC)
-        finish = start + datetime.timedelta(seconds=wall)
-        for name in self.names:
-            self.deck.append_time_info(dict(Name=name, Start=start, Finish=finish, WallTime=wall, ProcessTime=cpu))
-
-
-class _NoSpan:
-    """What a run that shows no timeline times its steps with: nothing."""
-
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self, exc_type: Type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        return None
+    def lap(self, names: Tuple[str, ...]) -> None:
+        """The step since the last reading ended now: add its entries, under each of ``names``."""
+        cpu = time.process_time()
+        wall = time.perf_counter()
+        at = datetime.datetime.fromtimestamp(time.time(), _UTC)
+        started, wall_s, cpu_s = self._at, wall - self._wall, cpu - self._cpu
+        for name in names:
+            self.deck.append_time_info(
+                {"Name": name, "Start": started, "Finish": at, "WallTime": wall_s, "ProcessTime": cpu_s}
+            )
+        self._at, self._wall, self._cpu = at, wall, cpu
 
 
-_NOTHING = _NoSpan()
-
-
-def timed(deck: Optional[TimeLineDeck], names: Tuple[str, ...]) -> Any:
-    """A context manager timing one step into ``deck``'s entries ``names``; a no-op without a deck."""
-    return _NOTHING if deck is None else _Span(deck, names)
+def timeline_of(params: Any) -> Optional[Timeline]:
+    """The clock for a run with these parameters, or ``None`` when no timeline deck will show it."""
+    deck = shown_timeline(params)
+    return None if deck is None else Timeline(deck)
