@@ -11,7 +11,7 @@ document; locally the original exception travels up with flytekit's message pref
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Dict, NoReturn, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, NoReturn, Union
 
 from flytekit.core.base_task import PythonTask
 from flytekit.core.context_manager import ExecutionParameters, FlyteContext
@@ -29,24 +29,25 @@ from flytekit.models.literals import LiteralMap
 from flytekit_ext._runtime import literals
 from flytekit_ext._runtime.context import entered
 from flytekit_ext._runtime.loops import in_worker_thread, run_coroutine
-from flytekit_ext._runtime.timeline import BODY, INPUTS, OUTPUTS, timeline_of
+from flytekit_ext._runtime.timeline import BODY, INPUTS, OUTPUTS, timeline_deck, timeline_of
 from flytekit_ext._runtime.values import replaced
 
 if TYPE_CHECKING:
     from flytekit_ext.tasks.base import TaskCalls
 
 Outputs = Union[LiteralMap, DynamicJobSpec]
+_NO_HOOK = PythonTask.pre_execute
 _DATA_ERRORS = (FlyteUploadDataException, FlyteDownloadDataException)
 
 
-def _with_decks(params: ExecutionParameters, deck_fields: Any) -> ExecutionParameters:
+def _with_decks(params: ExecutionParameters, deck_fields: Any, local: bool) -> ExecutionParameters:
     """Parameters for a run that writes decks.
 
     As in flytekit, the run's timeline deck joins the decks of the execution it runs in (a list shared with
     the caller, so the caller sees it afterwards); only the run's own parameters say decks are enabled.
     """
     if DeckField.TIMELINE.value in deck_fields:
-        params.decks.append(params.timeline_deck)
+        params.decks.append(timeline_deck(params, local))
     return replaced(params, _enable_deck=True)
 
 
@@ -55,11 +56,8 @@ def _pre_executed(task: TaskCalls, ctx: FlyteContext) -> Any:
 
     As in flytekit, the hook runs with the run's context current: plugins read its execution mode there.
     """
-    given = ctx.user_space_params
-    if type(task).pre_execute is PythonTask.pre_execute:
-        return given  # no hook: nothing to enter
     with entered(ctx):
-        return task.pre_execute(given)
+        return task.pre_execute(ctx.user_space_params)
 
 
 class BodyRun:
@@ -73,22 +71,16 @@ class BodyRun:
         self.local = ctx.execution_state is not None and ctx.execution_state.is_local_execution()
         self.converters = literals.TaskConverters.of(task)
         given = ctx.user_space_params
-        params = _pre_executed(task, ctx)
+        # Most tasks have no pre_execute hook: skip entering the context for it.
+        params = given if type(task).pre_execute is _NO_HOOK else _pre_executed(task, ctx)
         if task.enable_deck and params is not None:
-            params = _with_decks(params, task.deck_fields)
+            params = _with_decks(params, task.deck_fields, self.local)
         self.params = params
         self.timeline = timeline_of(params)
-        if self.timeline is not None:
-            self.timeline.start()
         if params is given:
             self.ctx = ctx
         else:
             self.ctx = replaced(ctx, execution_state=replaced(ctx.execution_state, user_space_params=params))
-
-    def lap(self, step: Tuple[str, ...]) -> None:
-        """``step`` of the run ended: its entries in the timeline deck, when one is shown."""
-        if self.timeline is not None:
-            self.timeline.lap(step)
 
     def log_start(self, native_inputs: Dict[str, Any]) -> None:
         if logger.isEnabledFor(logging.INFO):
@@ -100,7 +92,8 @@ class BodyRun:
 
     def fail_inputs(self, error: Exception) -> NoReturn:
         """The inputs could not be converted to Python values."""
-        self.lap(INPUTS)
+        if self.timeline is not None:
+            self.timeline.lap(INPUTS)
         if isinstance(error, _DATA_ERRORS):
             raise error
         if self.local:
@@ -110,7 +103,8 @@ class BodyRun:
 
     def fail_body(self, error: Exception) -> NoReturn:
         """The task's body raised: the user's error, marked as such in a pod."""
-        self.lap(BODY)
+        if self.timeline is not None:
+            self.timeline.lap(BODY)
         if self.local:
             error.args = (f"Error encountered while executing '{self.task.name}':\n  {error}",)
             raise error
@@ -134,7 +128,8 @@ class BodyRun:
         try:
             by_name = literals.returned_by_name(task.python_interface, self.converters.outputs.by_name, returned)
             output_map = literals.outputs_to_literals(self.ctx, task.name, by_name, self.converters.outputs)
-            self.lap(OUTPUTS)
+            if self.timeline is not None:
+                self.timeline.lap(OUTPUTS)
             if task.enable_deck:
                 task._write_decks(native_inputs, by_name, self.outer_ctx, self.params)
         except Exception as error:
@@ -150,7 +145,8 @@ def dispatch(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap) -> Outputs:
             native_inputs = literals.literals_to_natives(run.ctx, inputs, run.converters.inputs)
         except Exception as error:
             run.fail_inputs(error)
-        run.lap(INPUTS)
+        if run.timeline is not None:
+            run.timeline.lap(INPUTS)
         run.log_start(native_inputs)
         try:
             returned = task._start_body(native_inputs)
@@ -158,7 +154,8 @@ def dispatch(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap) -> Outputs:
                 returned = run_coroutine(returned)
         except Exception as error:
             run.fail_body(error)
-        run.lap(BODY)
+        if run.timeline is not None:
+            run.timeline.lap(BODY)
         return run.complete(native_inputs, returned)
 
 
@@ -180,7 +177,8 @@ async def dispatch_async(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap)
                 native_inputs = literals.literals_to_natives(run.ctx, inputs, run.converters.inputs)
         except Exception as error:
             run.fail_inputs(error)
-        run.lap(INPUTS)
+        if run.timeline is not None:
+            run.timeline.lap(INPUTS)
         run.log_start(native_inputs)
         try:
             returned = task._start_body(native_inputs)
@@ -188,7 +186,8 @@ async def dispatch_async(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap)
                 returned = await returned
         except Exception as error:
             run.fail_body(error)
-        run.lap(BODY)
+        if run.timeline is not None:
+            run.timeline.lap(BODY)
         if convert_outputs_off_loop:
             return await in_worker_thread(run.complete, native_inputs, returned)
         return run.complete(native_inputs, returned)
