@@ -119,6 +119,17 @@ def test_decks_and_timeline_entries_are_flytekits(kind):
     assert any(name == "Timeline" and entries for name, entries in expected)  # a timeline with entries to compare
 
 
+def _timeline_entry_shapes(module) -> list:
+    module.tripled(x=1)
+    timeline = next(deck for deck in flytekit.current_context().decks if deck.name == "Timeline")
+    return [{key: type(value) for key, value in entry.items()} for entry in timeline.time_info]
+
+
+def test_timeline_entries_are_flytekits_dicts():
+    # What users (and flytekit's renderer) read: a dict per entry, with flytekit's keys and kinds of values.
+    assert _timeline_entry_shapes(ours) == _timeline_entry_shapes(theirs)
+
+
 def test_the_timeline_deck_renders_flytekits_table_of_the_run():
     ours.tripled(x=1)
     timeline = next(deck for deck in flytekit.current_context().decks if deck.name == "Timeline")
