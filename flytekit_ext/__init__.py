@@ -7,6 +7,7 @@ Import ``task``, ``eager`` and ``dynamic`` from here instead of from flytekit; w
 from flytekit import workflow
 
 from flytekit_ext import errors
+from flytekit_ext._patterns import map_task_state
 from flytekit_ext._patterns.callables import register_callable_transformer
 from flytekit_ext._patterns.group import group
 from flytekit_ext._patterns.map import map
@@ -26,6 +27,7 @@ from flytekit_ext.tasks import (
 __version__ = "0.1.0"
 
 register_callable_transformer()
+map_task_state.install()
 
 __all__ = [
     "AsyncPythonFunctionTask",

@@ -106,13 +106,18 @@ def is_flytekit_image(image: str) -> bool:
 
 
 def _resolved_image(task: PythonAutoContainerTask, settings: SerializationSettings) -> Optional[str]:
-    """The image string ``task`` serializes with, without building anything; None for an ``ImageSpec``."""
-    image = task.container_image
-    if isinstance(image, ImageSpec):
-        return None
+    """The image string ``task`` serializes with, without building anything; None for an ``ImageSpec``.
+
+    None too when it cannot be told: ``task`` is another loaded task, only listed in a warning, and its own
+    serialization reports what is wrong with it. A task whose constructor raised stays in flytekit's list of
+    loaded entities half-built (``Task.__init__`` registers it first), without a container image at all.
+    """
     try:
+        image = task.container_image
+        if isinstance(image, ImageSpec):
+            return None
         return get_registerable_container_image(image, settings.image_config)
-    except (AssertionError, ValueError):  # an image flytekit cannot resolve: that task's own serialization says so
+    except (AttributeError, AssertionError, TypeError, ValueError):
         return None
 
 

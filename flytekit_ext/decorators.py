@@ -1,7 +1,8 @@
 """``@task``, ``@eager`` and ``@dynamic``: flytekit's decorators, making flytekit_ext tasks.
 
 They take every parameter flytekit's take, with the same meaning and the same errors, plus ``short_name``.
-A ``task_config`` registered by a flytekit plugin still selects that plugin's task class.
+A ``task_config`` registered by a flytekit plugin selects that plugin's task class, made a flytekit_ext task
+too (:mod:`flytekit_ext.tasks.plugin`).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from flytekit.core.task import TaskPlugins, decorate_function
 from flytekit.deck import DeckField
 
 from flytekit_ext.tasks.async_function import AsyncPythonFunctionTask
-from flytekit_ext.tasks.base import TaskCalls
 from flytekit_ext.tasks.eager import EagerAsyncPythonFunctionTask
 from flytekit_ext.tasks.function import ExecutionBehavior, PythonFunctionTask
+from flytekit_ext.tasks.plugin import plugin_task_class
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,7 +81,7 @@ def _task_class(task_config: Any, is_async: bool) -> type:
         return AsyncPythonFunctionTask if is_async else PythonFunctionTask
     if is_async and not issubclass(plugin, flytekit_tasks.AsyncPythonFunctionTask):
         raise AssertionError(f"Task plugin {plugin} is not compatible with async functions")
-    return plugin
+    return plugin_task_class(plugin)
 
 
 @overload
@@ -146,17 +147,7 @@ def task(
         )
         is_async = inspect.iscoroutinefunction(fn)
         body = fn if is_async else decorate_function(fn)
-        task_class = _task_class(task_config, is_async)
-        if issubclass(task_class, TaskCalls):
-            extra: Dict[str, Any] = {"short_name": short_name}
-        elif short_name is not None:
-            raise TypeError(
-                f"short_name was given for task '{fn.__qualname__}', but its task_config selects the plugin class "
-                f"{task_class.__qualname__}, which is not a flytekit_ext task and has no short name"
-            )
-        else:
-            extra = {}
-        instance = task_class(
+        instance = _task_class(task_config, is_async)(
             task_config,
             body,
             metadata=metadata,
@@ -180,7 +171,7 @@ def task(
             resources=resources,
             labels=labels,
             annotations=annotations,
-            **extra,
+            short_name=short_name,
         )
         update_wrapper(instance, body)
         return instance

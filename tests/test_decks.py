@@ -2,12 +2,17 @@
 
 import asyncio
 import subprocess
+from collections import Counter
 
 import flytekit
+import pandas as pd
+import polars as pl
 import pytest
 from flytekit.core.utils import timeit
+from flytekit.deck.deck import TimeLineDeck
 
 import flytekit_ext
+from tests.twins import FLYTEKIT, FLYTEKIT_EXT, load_twin
 
 
 def tripled(x: int) -> int:
@@ -76,3 +81,70 @@ def test_decks_of_a_task_called_in_a_workflow_join_the_workflow_run(decorator):
 
     assert wf(x=2) == 6
     assert "Output" in {deck.name for deck in flytekit.current_context().decks}
+
+
+theirs = load_twin("deck_bodies.py", "deck_bodies_flytekit", FLYTEKIT)
+ours = load_twin("deck_bodies.py", "deck_bodies_ext", FLYTEKIT_EXT)
+
+COUNTS = pd.DataFrame({"count": [1, 2]})
+
+# Each kind of call, made the same way on either twin module.
+CALLS = {
+    "top-level call": lambda m: m.tripled(x=1),
+    "workflow": lambda m: m.tripled_twice(x=1),
+    "eager run": lambda m: asyncio.run(m.gathered(n=3)),
+    "pandera input, top-level call": lambda m: m.doubled_counts(df=COUNTS),
+    "pandera input, workflow": lambda m: m.doubled_counts_wf(df=COUNTS),
+    "pandera input, eager run": lambda m: asyncio.run(m.doubled_counts_eager(df=COUNTS)),
+    "polars input": lambda m: m.polars_total(df=pl.DataFrame({"count": [1, 2]})),
+    "deck-standard renderer output": lambda m: m.as_table(n=3),
+}
+
+
+def _decks_after(call, module) -> list:
+    """The decks the caller's context holds after the call: names, and each timeline's entry names."""
+    call(module)
+    return [
+        (deck.name, sorted(Counter(e["Name"] for e in deck.time_info).items()))
+        if isinstance(deck, TimeLineDeck)
+        else (deck.name, None)
+        for deck in flytekit.current_context().decks
+    ]
+
+
+# Decks flytekit_ext adds to an eager run, over flytekit's: the timeline of its child calls.
+OWN_DECKS = ("Child calls",)
+
+
+@pytest.mark.parametrize("kind", CALLS)
+def test_decks_and_timeline_entries_are_flytekits(kind):
+    expected = _decks_after(CALLS[kind], theirs)
+    assert [deck for deck in _decks_after(CALLS[kind], ours) if deck[0] not in OWN_DECKS] == expected
+    assert any(name == "Timeline" and entries for name, entries in expected)  # a timeline with entries to compare
+
+
+def _timeline_entry_shapes(module) -> list:
+    module.tripled(x=1)
+    timeline = next(deck for deck in flytekit.current_context().decks if deck.name == "Timeline")
+    return [{key: type(value) for key, value in entry.items()} for entry in timeline.time_info]
+
+
+def test_timeline_entries_are_flytekits_dicts():
+    # What users (and flytekit's renderer) read: a dict per entry, with flytekit's keys and kinds of values.
+    assert _timeline_entry_shapes(ours) == _timeline_entry_shapes(theirs)
+
+
+def test_the_timeline_deck_renders_flytekits_table_of_the_run():
+    ours.tripled(x=1)
+    timeline = next(deck for deck in flytekit.current_context().decks if deck.name == "Timeline")
+    for step in ("Translate literal to python value", "Execute user level code", "dispatch execute"):
+        assert f"<td>{step}</td>" in timeline.html
+    assert len(timeline.html) > 800  # the table and flytekit's note under it, as flytekit renders them
+
+
+def test_a_type_plugins_input_deck_reaches_the_task_in_a_direct_call():
+    ours.doubled_counts(df=COUNTS)
+    names = [deck.name for deck in flytekit.current_context().decks]
+    # pandera reports the input while it is converted for the call, and the output when it is returned
+    assert names.count("Pandera Report: Counts") == 2
+    assert names.index("Pandera Report: Counts") < names.index("Timeline")

@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from flyteidl.core.workflow_pb2 import ArrayNode
 from flytekit.configuration import Image, ImageConfig, SerializationSettings
 from flytekit.core.array_node_map_task import ArrayNodeMapTask
 
@@ -127,6 +128,22 @@ def test_the_command_on_the_tasks_page(example):
     assert module.shout.get_command(SETTINGS)[-4:] == ["task-module", "task_classes", "task-name", "shout"]
 
 
+def test_plugin_tasks(example):
+    from flytekitplugins.dask.task import DaskTask
+
+    module = example("plugin_tasks")
+    task = module.count_tokens
+    assert isinstance(task, DaskTask) and isinstance(task, flytekit_ext.PythonFunctionTask)
+    assert task.task_type == "dask" and task.short_name == "tokens"
+    assert task(text="a b") == 2
+    assert task.forward(text="a b c") == 3
+    assert task.override(short_name="again")(text="x") == 1
+    assert list(flytekit_ext.map(task, ["a", "a b"])) == [1, 2]
+    assert module.count_all(texts=["a", "a b c"]) == [1, 3]
+    node = module.count_all.nodes[0]
+    assert node.metadata.name == "tokens" and node.flyte_entity.execution_mode == ArrayNode.FULL_STATE
+
+
 def test_differences(example):
     module = example("differences")
     assert [type(n.flyte_entity).__name__ for n in module.uses_async.nodes] == [
@@ -137,6 +154,8 @@ def test_differences(example):
     assert module.outer(x=1) == 4
     with pytest.raises(TypeError, match=r"Task 'differences.needs_input' is missing required input\(s\): 'x' \(int\)"):
         module.needs_input()
+    with pytest.raises(TypeError, match="Eager task 'differences.forgets_to_await' returned a coroutine that it never"):
+        asyncio.run(module.forgets_to_await(x=1))
 
 
 # --- patterns -----------------------------------------------------------------------------------------------

@@ -121,3 +121,25 @@ def test_concurrent_children_each_see_their_own_task_context():
 
 def test_eager_runs_from_synchronous_code_through_execute():
     assert gathered.execute(n=3) == [0, 1, 2]
+
+
+@eager
+async def forgets_to_await(x: int) -> int:
+    return nap(x=x)  # a bug: the coroutine is returned, not awaited
+
+
+@task
+async def records(x: int) -> None:
+    await asyncio.sleep(0)
+
+
+@eager
+async def forgets_to_await_nothing(x: int) -> None:
+    return records(x=x)  # the same bug, in a task without outputs: nothing else would notice it
+
+
+@pytest.mark.parametrize("eager_task", [forgets_to_await, forgets_to_await_nothing], ids=lambda t: t.short_name)
+def test_an_eager_task_returning_an_unawaited_coroutine_is_an_error_naming_it(eager_task, recwarn):
+    with pytest.raises(TypeError, match=f"Eager task '.*{eager_task.short_name}' returned a coroutine that it never"):
+        asyncio.run(eager_task(x=1))
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]  # the coroutine was closed, not leaked

@@ -17,6 +17,7 @@ import pytest
 from flytekit import ImageSpec
 from flytekit.configuration import Image, ImageConfig, SerializationSettings
 from flytekit.core.interface import Interface
+from flytekit.core.python_auto_container import PythonAutoContainerTask
 from flytekit.image_spec.default_builder import create_docker_context
 
 import flytekit_ext
@@ -141,3 +142,20 @@ def test_flytekit_image_warning_names_the_task_first_and_comes_once():
         warnings.simplefilter("error")
         for task in tasks:
             task.get_image(settings)
+
+
+def test_a_task_whose_constructor_raised_does_not_break_anothers_serialization():
+    # flytekit registers a task as loaded before its constructor is done; one that then raised stays listed,
+    # half-built. The warning lists the loaded tasks on the same image and must pass over that one.
+    class Refuses(Echo):
+        def __init__(self, **kwargs):
+            super(PythonAutoContainerTask, self).__init__(task_type="python-task", **kwargs)
+            raise ValueError("bad configuration")
+
+    interface = Interface(inputs={"x": int}, outputs={"o0": int})
+    with pytest.raises(ValueError, match="bad configuration"):
+        Refuses(name=f"refuses_{uuid.uuid4().hex[:8]}", interface=interface)
+    fine = Echo(name=f"fine_{uuid.uuid4().hex[:8]}", task_config=None, interface=interface)
+    settings = SerializationSettings(image_config=ImageConfig.auto_default_image())
+    with pytest.warns(FlytekitImageWarning, match=fine.name):
+        assert fine.get_image(settings)

@@ -103,6 +103,16 @@ def test_map_rejects_negative_concurrency():
         flytekit_ext.map.aio(double, [1], concurrency=-1)
 
 
+def test_map_over_something_not_iterable_fails_at_the_map_call_naming_map_task_and_input():
+    # At the call, before anything runs or is iterated (a lazy failure would surface at the first next()).
+    with pytest.raises(TypeError, match=r"map 'double' of task '.*double': the values for input 'x' .* got int 5"):
+        flytekit_ext.map(double, 5)
+    with pytest.raises(TypeError, match=r"map 'twice' of task '.*double': the values for input 'x'"):
+        flytekit_ext.map.aio(double.override(short_name="twice"), None)
+    with pytest.raises(TypeError, match=r"map of task '.*double': 2 iterables, more than its inputs \(x\)"):
+        flytekit_ext.map(double, [1], [2], group_name="grouped")
+
+
 def test_map_over_an_instance_task_and_an_overridden_task():
     assert list(flytekit_ext.map(doubler, [1, 2])) == [2, 4]
     assert list(flytekit_ext.map(double.override(short_name="d"), [3])) == [6]

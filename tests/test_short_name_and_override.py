@@ -22,8 +22,22 @@ def test_override_returns_a_callable_and_leaves_the_task_alone():
 def test_override_rejects_unknown_keys_naming_them():
     with pytest.raises(TypeError, match="'bogus'"):
         double.override(bogus=1)
-    with pytest.raises(TypeError, match="short_name must be a str"):
+    with pytest.raises(TypeError, match=r"override\(short_name=...\) of task '.*double' must be a str"):
         double.override(short_name=3)
+
+
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_an_empty_short_name_is_a_value_error_naming_the_task_whether_given_at_decoration_or_override(empty):
+    with pytest.raises(ValueError, match="short_name of task '.*named_later' must not be empty"):
+
+        @task(short_name=empty)
+        def named_later(x: int) -> int:
+            return x
+
+    with pytest.raises(ValueError, match=r"override\(short_name=...\) of task '.*double' must not be empty"):
+        double.override(short_name=empty)
+    with pytest.raises(ValueError, match=r"override\(short_name=...\) of task '.*double' must not be empty"):
+        double.override(retries=1).override(short_name=empty)
 
 
 def test_override_in_a_workflow_sets_node_overrides():
@@ -43,7 +57,7 @@ def test_short_name_is_what_local_logs_show(caplog):
     assert any("shown-name" in record.getMessage() for record in caplog.records)
 
 
-def test_short_name_with_a_foreign_plugin_class_is_rejected():
+def test_short_name_on_a_flytekit_plugin_class_names_its_nodes():
     from flytekit.core.python_function_task import PythonFunctionTask as FlytekitFunctionTask
     from flytekit.core.task import TaskPlugins
 
@@ -58,6 +72,6 @@ def test_short_name_with_a_foreign_plugin_class_is_rejected():
     def body(x: int) -> int:
         return x
 
-    with pytest.raises(TypeError, match="short_name.*ForeignTask"):
-        task(task_config=ForeignConfig(), short_name="nope")(body)
-    assert type(task(task_config=ForeignConfig())(body)) is ForeignTask
+    named = task(task_config=ForeignConfig(), short_name="shown")(body)
+    assert isinstance(named, ForeignTask) and named.short_name == "shown"
+    assert named.construct_node_metadata().name == "shown"

@@ -34,6 +34,13 @@ def outer(x: int) -> int:
     return inner(x=x) * 2
 
 
+@eager
+async def forgets_to_await(x: int) -> int:
+    # A bug: the call is returned, not awaited. asyncio.run(forgets_to_await(x=1)) raises
+    #   TypeError: Eager task 'differences.forgets_to_await' returned a coroutine that it never awaited; ...
+    return fetch(x=x)
+
+
 @task
 def needs_input(x: int) -> int:
     return x

@@ -15,7 +15,7 @@ from flytekit.models.literals import LiteralMap
 
 from flytekit_ext._calls.blocking import warn_if_blocking_the_loop
 from flytekit_ext._calls.overrides import NO_OVERRIDES, CallOverrides, display_name
-from flytekit_ext._local.run import native_result, native_result_async, run_local, run_local_async
+from flytekit_ext._local.run import native_result, native_result_async, run_call, run_local_async
 from flytekit_ext._runtime.enclosing import CALLS, current_group, labelled
 from flytekit_ext._runtime.failures import FailurePolicy
 from flytekit_ext._runtime.loops import in_worker_thread, off_loop_thread
@@ -51,7 +51,7 @@ def _policy(task: TaskCalls, overrides: CallOverrides, typed_errors: bool) -> Fa
 
 
 def _native_call(task: TaskCalls, ctx: FlyteContext, inputs: Dict[str, Any], policy: FailurePolicy) -> Any:
-    return native_result(task, ctx, run_local(task, ctx, inputs, policy))
+    return native_result(task, ctx, run_call(task, ctx, inputs, policy))
 
 
 class InProcessRunner:
@@ -121,7 +121,7 @@ class LocalWorkflowRunner:
             return _skipped(task)
         policy = failure_policy(task, overrides)
         _log_start(task, policy)
-        return promises_for(task, off_loop_thread(run_local, task, ctx, inputs, policy))
+        return promises_for(task, off_loop_thread(run_call, task, ctx, inputs, policy))
 
     async def run_async(
         self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides

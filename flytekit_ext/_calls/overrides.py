@@ -14,6 +14,16 @@ from flytekit.core.base_task import Task
 from flytekit.core.node import Node
 
 
+def check_short_name(short_name: Any, task_name: str, where: str = "short_name") -> None:
+    """A short name given for a task (made, or overridden for a call) must be a non-empty str; errors name the task."""
+    if short_name is None:
+        return
+    if not isinstance(short_name, str):
+        raise TypeError(f"{where} of task '{task_name}' must be a str, got {short_name!r}")
+    if not short_name.strip():
+        raise ValueError(f"{where} of task '{task_name}' must not be empty")
+
+
 def display_name(task: Task, short_name: str | None = None) -> str:
     """The name a call of ``task`` shows: the call's short name, else the task's, else its function name.
 
@@ -42,8 +52,7 @@ class CallOverrides:
     def parse(task_name: str, options: Dict[str, Any]) -> CallOverrides:
         """Validate ``override`` keyword arguments: an unknown key is a ``TypeError`` naming it."""
         short_name = options.pop("short_name", None)
-        if short_name is not None and not isinstance(short_name, str):
-            raise TypeError(f"override() of task '{task_name}': short_name must be a str, got {short_name!r}")
+        check_short_name(short_name, task_name, where="override(short_name=...)")
         unknown = sorted(set(options) - _NODE_OVERRIDE_KEYS)
         if unknown:
             raise TypeError(

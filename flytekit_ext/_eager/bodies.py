@@ -96,6 +96,23 @@ def _checkpoint_of(ctx: FlyteContext) -> Optional[Any]:
         return None
 
 
+def _awaited(task: AsyncPythonFunctionTask, result: Any) -> Any:
+    """The body's result, which must not be (or hold) an awaitable it forgot to await: that is a bug in the body.
+
+    flytekit fails on it too, only later and less clearly (or not at all for a task without outputs); awaiting it
+    here instead would hide the bug.
+    """
+    for value in result if isinstance(result, tuple) else (result,):
+        if inspect.isawaitable(value):
+            if inspect.iscoroutine(value):
+                value.close()  # never to run: no "was never awaited" warning on top of this error
+            raise TypeError(
+                f"Eager task '{task.name}' returned a {type(value).__name__} that it never awaited; "
+                f"await it in the body (return await ...)"
+            )
+    return result
+
+
 class LocalEagerBody:
     async def run(self, task: AsyncPythonFunctionTask, inputs: Dict[str, Any]) -> Any:
         function = _function(task)
@@ -103,7 +120,7 @@ class LocalEagerBody:
         name = display_name(task)
         with entered(local_ctx), child_scope(f"eager task {name}") as scope, _logging_calls(CallLog(name)):
             with guarded(lambda: f"{scope.owner} ({scope.running} child calls running)"), _recording(TraceRecorder()):
-                return await _run_in_scope(scope, function, inputs)
+                return _awaited(task, await _run_in_scope(scope, function, inputs))
 
 
 class BackendEagerBody:
@@ -130,7 +147,7 @@ class BackendEagerBody:
                 # Children the body started and stopped waiting for are cancelled, which terminates their
                 # executions (the failure node would too, but only once the backend schedules it).
                 with _recording(recorder):
-                    result = await _run_in_scope(scope, function, inputs)
+                    result = _awaited(task, await _run_in_scope(scope, function, inputs))
             except BaseException as error:
                 if not is_child_failure(error):
                     raise

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Dict, Optional
 from flytekit.configuration import LocalConfig
 from flytekit.core.context_manager import ExecutionState, FlyteContext, OutputMetadataTracker
 from flytekit.core.local_cache import LocalTaskCache
+from flytekit.core.promise import VoidPromise
 from flytekit.loggers import logger
 from flytekit.models.literals import LiteralMap
 
@@ -78,22 +79,44 @@ def run_local(
     """
     # Entering ``ctx`` gives this call its own copy of flytekit's context stack (see local.context).
     with entered(ctx):
+        # The child context first: a call that starts a new local execution empties the decks it inherits, and
+        # decks a transformer writes while converting the inputs belong to this call, as in flytekit.
+        child = child_context(task, ctx)
         converters = literals.TaskConverters.of(task)
         inputs = literals.inputs_to_literals(ctx, task, values, converters.inputs)
         cache = _cache_config(task)
         if cache is None:
-            return _checked(task, _dispatched(task, ctx, inputs, policy))
+            return _checked(task, _dispatched(task, child, inputs, policy))
         cached = _cached_outputs(task, inputs, cache)
         if cached is not None:
             return cached
-        return _remember_outputs(task, inputs, _dispatched(task, ctx, inputs, policy))
+        return _remember_outputs(task, inputs, _dispatched(task, child, inputs, policy))
 
 
-def _dispatched(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]) -> Outputs:
+def _dispatched(task: TaskCalls, child: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]) -> Outputs:
+    if task.dispatches_itself:  # a plugin's own dispatch_execute: it runs as the plugin says
+        return task.dispatch_execute(child, inputs)
     if not scoped():  # the common case, kept cheap: nothing to leave
-        return dispatch(task, child_context(task, ctx), inputs, policy)
+        return dispatch(task, child, inputs, policy)
     with task_scope():
-        return dispatch(task, child_context(task, ctx), inputs, policy)
+        return dispatch(task, child, inputs, policy)
+
+
+def run_call(
+    task: TaskCalls, ctx: FlyteContext, values: Dict[str, Any], policy: Optional[FailurePolicy] = None
+) -> LiteralMap:
+    """A local call's output literals: :func:`run_local`, or through a plugin's ``local_execute`` that wraps it."""
+    if task.wraps_local_execute:
+        return _literals_of(task.local_execute(ctx, **values))
+    return run_local(task, ctx, values, policy)
+
+
+def _literals_of(outputs: Any) -> LiteralMap:
+    """The output literals held by what ``local_execute`` returns: promises, a void promise, or ``None``."""
+    if outputs is None or isinstance(outputs, VoidPromise):
+        return LiteralMap(literals={})
+    promises = outputs if isinstance(outputs, tuple) else (outputs,)
+    return LiteralMap(literals={promise.var: promise.val for promise in promises})
 
 
 async def run_local_async(
@@ -101,6 +124,7 @@ async def run_local_async(
 ) -> LiteralMap:
     """:func:`run_local` for a task whose body is awaited on the running loop."""
     with entered(ctx):
+        child = child_context(task, ctx)
         converters = literals.TaskConverters.of(task)
         if literals.inputs_need_loop(values, converters.inputs):
             inputs = await in_worker_thread(literals.inputs_to_literals, ctx, task, values, converters.inputs)
@@ -108,20 +132,20 @@ async def run_local_async(
             inputs = literals.inputs_to_literals(ctx, task, values, converters.inputs)
         cache = _cache_config(task)
         if cache is None:
-            return _checked(task, await _dispatched_async(task, ctx, inputs, policy))
+            return _checked(task, await _dispatched_async(task, child, inputs, policy))
         cached = _cached_outputs(task, inputs, cache)
         if cached is not None:
             return cached
-        return _remember_outputs(task, inputs, await _dispatched_async(task, ctx, inputs, policy))
+        return _remember_outputs(task, inputs, await _dispatched_async(task, child, inputs, policy))
 
 
 async def _dispatched_async(
-    task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]
+    task: TaskCalls, child: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]
 ) -> Outputs:
     if not scoped():
-        return await dispatch_async(task, child_context(task, ctx), inputs, policy)
+        return await dispatch_async(task, child, inputs, policy)
     with task_scope():
-        return await dispatch_async(task, child_context(task, ctx), inputs, policy)
+        return await dispatch_async(task, child, inputs, policy)
 
 
 def native_result(task: PythonTask, ctx: FlyteContext, outputs: LiteralMap) -> Any:

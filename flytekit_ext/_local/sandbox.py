@@ -59,4 +59,7 @@ def for_task_call(parent: ExecutionParameters, fresh_decks: bool) -> ExecutionPa
     lazy.__dict__.update(parent.__dict__)
     lazy._sandbox_parent = _sandbox_parent(parent)
     lazy._sandbox = None
+    # New parameters, as flytekit builds for each call: no timeline deck remembered from the parent's runs (a
+    # timeline the call is part of is found among the shared decks).
+    lazy._timeline_deck = None
     return lazy

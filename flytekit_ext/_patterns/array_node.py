@@ -5,17 +5,17 @@ from __future__ import annotations
 import functools
 from typing import Any, Iterable, Optional
 
-from flyteidl.core.workflow_pb2 import ArrayNode
 from flytekit.core.array_node_map_task import ArrayNodeMapTask
 from flytekit.models.core.workflow import NodeMetadata
 
 from flytekit_ext._patterns.map_target import MapTarget
-from flytekit_ext.tasks.function import PythonFunctionTask
-from flytekit_ext.tasks.instance import PythonInstanceTask
 
 
 class _ShortNamedArrayNode(ArrayNodeMapTask):
-    """flytekit's ArrayNode map task, showing the map's short name and using flytekit's state mode."""
+    """flytekit's ArrayNode map task, showing the map's short name.
+
+    Its state mode is the one ``flytekit.map_task`` gives the same task (see ``map_task_state``).
+    """
 
     def __init__(self, task: Any, short_name: str, concurrency: Optional[int]) -> None:
         super().__init__(task, concurrency=concurrency)
@@ -23,14 +23,6 @@ class _ShortNamedArrayNode(ArrayNodeMapTask):
 
     def construct_node_metadata(self) -> NodeMetadata:
         return NodeMetadata(name=self._short_name)  # what the UI shows for the map as a whole
-
-    @property
-    def execution_mode(self) -> ArrayNode.ExecutionMode:
-        # flytekit gives its plain function and instance tasks the lighter minimal state, checking the exact
-        # class; ours are their subclasses, and get what flytekit's own classes get.
-        if type(self.python_function_task) in (PythonFunctionTask, PythonInstanceTask):
-            return ArrayNode.MINIMAL_STATE
-        return super().execution_mode
 
 
 def array_node_call(target: MapTarget, iterables: tuple[Iterable[Any], ...], concurrency: int) -> Any:

@@ -45,6 +45,20 @@ def _check_concurrency(concurrency: int) -> None:
         raise ValueError(f"map: concurrency must be an int >= 0 (0 means unbounded), got {concurrency!r}")
 
 
+def _iterators(target: MapTarget, label: str, iterables: tuple[Iterable[Any], ...]) -> tuple[Iterator[Any], ...]:
+    """An iterator over each iterable, made now: something that cannot be iterated fails the map call itself."""
+    iterators = []
+    for name, iterable in zip(target.mapped, iterables):
+        try:
+            iterators.append(iter(iterable))
+        except TypeError:
+            raise TypeError(
+                f"map '{label}' of task '{target.task.name}': the values for input '{name}' must be iterable, got "
+                f"{type(iterable).__name__} {iterable!r}"
+            ) from None
+    return tuple(iterators)
+
+
 class _Plan:
     """How one map's items run locally or as child executions: decided once, when the map is made."""
 
@@ -63,6 +77,7 @@ class _Plan:
         self.target = target
         self.iterables = iterables
         self.label = labelled(group_name or target.short_name)
+        self.arguments = zip(*_iterators(target, self.label, iterables))
         self.limit = concurrency or None
         self.return_exceptions = return_exceptions
         # A bad value of processes is an error wherever the map is made; in an eager task on a backend the
@@ -91,7 +106,7 @@ class _Plan:
         start = self.target.aio
         return task_results(
             lambda arguments: start(*arguments),
-            zip(*self.iterables),
+            self.arguments,
             self.limit,
             self.return_exceptions,
             self.label,
@@ -104,7 +119,7 @@ class _Plan:
             return Results(
                 future_results(
                     self._future_items(),
-                    zip(*self.iterables),
+                    self.arguments,
                     self.limit,
                     self.return_exceptions,
                     self.label,
@@ -119,7 +134,7 @@ class _Plan:
             return AsyncResults(
                 future_results_async(
                     self._future_items(),
-                    zip(*self.iterables),
+                    self.arguments,
                     self.limit,
                     self.return_exceptions,
                     self.label,

@@ -3,7 +3,8 @@
 flytekit lists the environment's packages for the dependencies deck by running ``pip`` twice in a
 subprocess (about two seconds per task run). Here the list comes from the ``*.dist-info``/``*.egg-info``
 folders on ``sys.path``, reading each metadata file only up to its name and version, once per process (and
-again only if ``sys.path`` changes).
+again only if ``sys.path`` changes). flytekit also highlights a task's source code with pygments on every run
+(about a millisecond); here each function's source-code deck is made once.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import html
 import inspect
 import os
 import sys
-from contextlib import suppress
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from flytekit.deck import Deck, DeckField
@@ -58,7 +58,12 @@ def installed_distributions(search_path: Tuple[str, ...]) -> Tuple[Tuple[str, st
 
 def dependencies_html() -> str:
     """An HTML table of the installed distributions and their versions, plus a requirements listing."""
-    installed = installed_distributions(tuple(sys.path))
+    return _dependencies_html(tuple(sys.path))
+
+
+@functools.lru_cache(maxsize=4)
+def _dependencies_html(search_path: Tuple[str, ...]) -> str:
+    installed = installed_distributions(search_path)
     rows = "".join(
         f"<tr><td>{html.escape(name)}</td><td>{html.escape(version)}</td></tr>" for name, version in installed
     )
@@ -69,13 +74,23 @@ def dependencies_html() -> str:
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _source_code_html(task_function: Callable[..., Any]) -> Optional[str]:
+    """The highlighted source of a function, as flytekit renders it; ``None`` if its source is not available."""
+    try:
+        source = inspect.getsource(task_function)
+    except (OSError, TypeError):
+        return None
+    from flytekit.deck.renderer import SourceCodeRenderer  # pygments: only once a deck shows source code
+
+    return SourceCodeRenderer().to_html(source)
+
+
 def add_function_decks(task_function: Callable[..., Any] | None, deck_fields: Any) -> None:
     """Add the source-code and dependencies decks of a function task to the current execution's decks."""
     if task_function is not None and DeckField.SOURCE_CODE in deck_fields:
-        with suppress(OSError, TypeError):
-            from flytekit.deck.renderer import SourceCodeRenderer
-
-            source = inspect.getsource(task_function)
-            Deck(DeckField.SOURCE_CODE.value).append(SourceCodeRenderer().to_html(source))
+        source_html = _source_code_html(task_function)
+        if source_html is not None:
+            Deck(DeckField.SOURCE_CODE.value).append(source_html)
     if DeckField.DEPENDENCIES in deck_fields:
         Deck(DeckField.DEPENDENCIES.value).append(dependencies_html())

@@ -17,6 +17,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any, Dict, NoReturn, Optional, Union
 
+from flytekit.core.base_task import PythonTask
 from flytekit.core.context_manager import ExecutionParameters, FlyteContext
 from flytekit.deck import DeckField
 from flytekit.exceptions.system import (
@@ -33,6 +34,7 @@ from flytekit_ext._runtime import literals
 from flytekit_ext._runtime.context import entered, is_local_execution
 from flytekit_ext._runtime.failures import FailurePolicy, recoverable, reported_in_pod
 from flytekit_ext._runtime.loops import in_worker_thread, run_coroutine
+from flytekit_ext._runtime.timeline import BODY, INPUTS, OUTPUTS, timeline_deck, timeline_of
 from flytekit_ext._runtime.typed_errors import Stage, from_exception
 from flytekit_ext._runtime.values import replaced
 
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from flytekit_ext.tasks.base import TaskCalls
 
 Outputs = Union[LiteralMap, DynamicJobSpec]
+_NO_HOOK = PythonTask.pre_execute
 _DATA_ERRORS = (FlyteUploadDataException, FlyteDownloadDataException)
 _are_outputs: Dict[type, bool] = {}
 
@@ -57,21 +60,30 @@ def are_outputs(value: Any) -> bool:
     return known
 
 
-def _with_decks(params: ExecutionParameters, deck_fields: Any) -> ExecutionParameters:
+def _with_decks(params: ExecutionParameters, deck_fields: Any, local: bool) -> ExecutionParameters:
     """Parameters for a run that writes decks.
 
     As in flytekit, the run's timeline deck joins the decks of the execution it runs in (a list shared with
     the caller, so the caller sees it afterwards); only the run's own parameters say decks are enabled.
     """
     if DeckField.TIMELINE.value in deck_fields:
-        params.decks.append(params.timeline_deck)
+        params.decks.append(timeline_deck(params, local))
     return replaced(params, _enable_deck=True)
+
+
+def _pre_executed(task: TaskCalls, ctx: FlyteContext) -> Any:
+    """The parameters the task's ``pre_execute`` hook makes of the run's (a plugin's Spark session, ``ray.init``).
+
+    As in flytekit, the hook runs with the run's context current: plugins read its execution mode there.
+    """
+    with entered(ctx):
+        return task.pre_execute(ctx.user_space_params)
 
 
 class BodyRun:
     """One run of a task's body on literal inputs: the context it runs in, and what its errors become."""
 
-    __slots__ = ("task", "outer_ctx", "ctx", "params", "local", "converters", "policy")
+    __slots__ = ("task", "outer_ctx", "ctx", "params", "local", "converters", "policy", "timeline")
 
     def __init__(self, task: TaskCalls, ctx: FlyteContext, policy: Optional[FailurePolicy] = None) -> None:
         self.task = task
@@ -84,10 +96,12 @@ class BodyRun:
             policy = FailurePolicy(retries=retries, shown_as=str(getattr(task, "short_name", None) or task.name))
         self.policy = policy
         given = ctx.user_space_params
-        params = task.pre_execute(given)
+        # Most tasks have no pre_execute hook: skip entering the context for it.
+        params = given if type(task).pre_execute is _NO_HOOK else _pre_executed(task, ctx)
         if task.enable_deck and params is not None:
-            params = _with_decks(params, task.deck_fields)
+            params = _with_decks(params, task.deck_fields, self.local)
         self.params = params
+        self.timeline = timeline_of(params)
         if params is given:
             self.ctx = ctx
         else:
@@ -103,8 +117,15 @@ class BodyRun:
             native_inputs = literals.literals_to_natives(self.ctx, inputs, self.converters.inputs)
         except Exception as error:
             self.fail_inputs(error)
+        if self.timeline is not None:
+            self.timeline.lap(INPUTS)
         self.log_start(native_inputs)
         return native_inputs
+
+    def body_ended(self) -> None:
+        """The body returned: the timeline's step for it ends here."""
+        if self.timeline is not None:
+            self.timeline.lap(BODY)
 
     # Each ``fail_*`` is called while ``error`` is being handled and raises what the caller should see. A pod
     # gets the error wrapped, with the user's exception as its cause: the traceback pyflyte-execute writes
@@ -124,6 +145,8 @@ class BodyRun:
 
     def fail_inputs(self, error: Exception) -> NoReturn:
         """The inputs could not be converted to Python values."""
+        if self.timeline is not None:
+            self.timeline.lap(INPUTS)
         if self.local:
             if isinstance(error, _DATA_ERRORS) and not self.policy.typed_errors:
                 raise error
@@ -156,6 +179,8 @@ class BodyRun:
 
     def fail_body(self, error: Exception, attempt: int = 1) -> NoReturn:
         """The task's body raised: the user's error, marked as such in a pod."""
+        if self.timeline is not None:
+            self.timeline.lap(BODY)
         if self.local:
             tried = f" after {attempt} of {self.policy.attempts} attempts" if self.policy.retries else ""
             self._raise_locally(error, "body", f"Error encountered while executing '{self.task.name}'{tried}")
@@ -183,6 +208,8 @@ class BodyRun:
         try:
             by_name = literals.returned_by_name(task.python_interface, self.converters.outputs.by_name, returned)
             output_map = literals.outputs_to_literals(self.ctx, task, by_name, self.converters.outputs)
+            if self.timeline is not None:
+                self.timeline.lap(OUTPUTS)
             if task.enable_deck:
                 task._write_decks(native_inputs, by_name, self.outer_ctx, self.params)
         except Exception as error:
@@ -206,6 +233,7 @@ def dispatch(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap, policy: Opt
                 delay = run.retry_delay(error, attempt)
             time.sleep(delay)
             attempt += 1
+        run.body_ended()
         return run.complete(native_inputs, returned)
 
 
@@ -235,6 +263,7 @@ async def dispatch_async(
                 delay = run.retry_delay(error, attempt)
             await asyncio.sleep(delay)
             attempt += 1
+        run.body_ended()
         if convert_outputs_off_loop:
             return await in_worker_thread(run.complete, native_inputs, returned)
         return run.complete(native_inputs, returned)

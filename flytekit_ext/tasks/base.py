@@ -22,7 +22,7 @@ from flytekit.models.dynamic_job import DynamicJobSpec
 from flytekit_ext._calls.arguments import bind
 from flytekit_ext._calls.in_process import PromiseOutputs, promises_for
 from flytekit_ext._calls.overridden import OverriddenTask
-from flytekit_ext._calls.overrides import CallOverrides
+from flytekit_ext._calls.overrides import CallOverrides, check_short_name
 from flytekit_ext._calls.route import call, call_async, runner_for
 from flytekit_ext._image import warn_if_flytekit_image, with_flytekit_ext
 from flytekit_ext._local.run import run_local
@@ -36,16 +36,6 @@ else:
     _TaskBase = object
 
 
-def check_short_name(short_name: Any, task_name: str) -> None:
-    """A short name given for a task must be a non-empty str; the error names the task."""
-    if short_name is None:
-        return
-    if not isinstance(short_name, str):
-        raise TypeError(f"short_name of task '{task_name}' must be a str, got {short_name!r}")
-    if not short_name.strip():
-        raise ValueError(f"short_name of task '{task_name}' must not be empty")
-
-
 class TaskCalls(_TaskBase):
     """Mixed in before a flytekit task class; the class it is mixed into supplies the task machinery.
 
@@ -55,8 +45,19 @@ class TaskCalls(_TaskBase):
     """
 
     is_async: bool = False
+    #: Whether the class's ``local_execute`` is not this mixin's: a plugin's that adds to a local run (a warning,
+    #: a set-up) and hands over through ``super()``. Local calls then go through it. Decided once per class.
+    wraps_local_execute: bool = False
+    #: Whether the class's ``dispatch_execute`` is not this mixin's: a plugin's own, which a local run then calls
+    #: (it runs the body as the plugin says; retries and typed errors are flytekit_ext's only). Decided once per class.
+    dispatches_itself: bool = False
     _short_name: str
     _forward_to: Callable[..., Any]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.wraps_local_execute = cls.local_execute is not TaskCalls.local_execute
+        cls.dispatches_itself = cls.dispatch_execute is not TaskCalls.dispatch_execute
 
     def _init_calls(self, short_name: str | None, default_short_name: str, forward_to: Callable[..., Any]) -> None:
         """Set what calls need to know: the short name, and what ``forward`` runs."""

@@ -165,3 +165,8 @@ async def dies_during_launch(after: float) -> float:
 async def mapped_with_processes(n: int) -> typing.List[int]:
     # On a backend every item is a child execution already: processes= has nothing to do there.
     return [r async for r in flytekit_ext.map.aio(add_one, range(n), processes=2)]
+
+
+@eager
+async def forgets_to_await(x: int) -> int:
+    return slow_square(x=x, seconds=0.0)  # a bug: the call is returned, not awaited

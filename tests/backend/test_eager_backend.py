@@ -122,6 +122,14 @@ def test_a_failing_eager_task_terminates_the_children_it_stopped_waiting_for(dou
     assert f"eager execution {execution.id.name} failed: RuntimeError" in child.abort_cause
 
 
+def test_an_eager_task_returning_an_unawaited_call_fails_naming_itself_and_launches_nothing(double, run):
+    execution = run(fx.forgets_to_await, wait=False, x=2)
+    info = double.wait(execution.id.name, timeout=120)
+    assert info.phase == "FAILED"
+    assert "forgets_to_await' returned a coroutine that it never awaited" in info.error
+    assert children_of(double, execution.id.name) == []
+
+
 def test_failure_handler_terminates_children_left_running(double, run):
     workflow = fx.dies_while_child_runs.get_as_workflow()
     execution = run(workflow, wait=False, seconds=120.0)

@@ -1,0 +1,151 @@
+"""flytekit plugins' task classes made by ``@flytekit_ext.task(task_config=...)``: the plugin's class and ours.
+
+Real plugins (``flytekitplugins-dask``, ``flytekitplugins-pod``). Spark, Ray and PyTorch are in
+``tests/heavy_plugins`` (run with ``-m heavy_plugins``).
+"""
+
+import asyncio
+import logging
+import os
+import typing
+from collections import OrderedDict
+from pathlib import Path
+
+import flytekit
+import pytest
+from flyteidl.core.workflow_pb2 import ArrayNode
+from flytekit import map_task, workflow
+from flytekit.configuration import ImageConfig, SerializationSettings
+from flytekit.core import python_function_task as flytekit_tasks
+from flytekit.core.context_manager import FlyteContextManager
+from flytekit.tools.translator import get_serializable
+from flytekitplugins.dask.task import DaskTask
+from flytekitplugins.pod.task import PodFunctionTask
+
+import flytekit_ext
+from flytekit_ext.tasks.base import TaskCalls
+from flytekit_ext.tasks.plugin import plugin_task_class
+from flytekit_ext.testing import execute_task, package_tasks
+from tests import plugin_tasks
+from tests.plugin_tasks import count_words, dask_config, padded, pod_config
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = SerializationSettings(image_config=ImageConfig.auto_default_image(), project="p", domain="d", version="v")
+RESOLVERS = ("flytekit_ext.resolver.default_task_resolver", "flytekit.core.python_auto_container.default_task_resolver")
+
+
+@pytest.mark.parametrize(("made", "plugin_class"), [(count_words, DaskTask), (padded, PodFunctionTask)])
+def test_a_plugin_task_is_the_plugins_class_and_a_flytekit_ext_task(made, plugin_class):
+    assert isinstance(made, plugin_class)
+    assert isinstance(made, flytekit_ext.PythonFunctionTask) and isinstance(made, TaskCalls)
+    assert type(made) is plugin_task_class(plugin_class)  # made once per plugin class
+    assert made.task_resolver is flytekit_ext.default_task_resolver
+
+
+def _serialized(entity) -> str:
+    return str(get_serializable(OrderedDict(), SETTINGS, entity).to_flyte_idl())
+
+
+@pytest.mark.parametrize(
+    ("made", "config"), [(count_words, dask_config), (padded, pod_config)], ids=["dask", "pod"]
+)
+def test_a_plugin_task_serializes_like_flytekits_except_the_resolver(made, config):
+    flytekits = flytekit.task(task_config=config())(made.task_function)
+    assert type(flytekits) is type(made).__mro__[1]  # flytekit made the plugin's own class
+    ours = _serialized(made)
+    assert RESOLVERS[0] in ours
+    # flytekit prefixes the name of a task made inside a function (here, the test) with that module's name.
+    assert ours.replace(*RESOLVERS) == _serialized(flytekits).replace(flytekits.name, made.name)
+
+
+def test_short_name_names_the_node_and_override_renames_one_call():
+    @workflow
+    def wf(text: str) -> int:
+        return count_words.override(short_name="again")(text=text)
+
+    @workflow
+    def plain(text: str) -> int:
+        return count_words(text=text)
+
+    assert count_words.short_name == "words"
+    assert plain.nodes[0].metadata.name == "words"
+    assert wf.nodes[0].metadata.name == "again"
+    assert plain(text="a b c") == 3
+
+
+def test_forward_runs_the_body_and_aio_awaits_the_call():
+    assert count_words.forward(text="a b") == 2
+    assert asyncio.run(count_words.aio(text="a b c d")) == 4
+    assert padded(text="ab", width=4) == "ab.."
+
+
+def test_map_runs_locally_and_is_an_array_node_in_a_workflow_like_map_task():
+    assert list(flytekit_ext.map(count_words, ["a", "a b", "a b c"])) == [1, 2, 3]
+
+    @workflow
+    def wf(texts: typing.List[str]) -> typing.List[int]:
+        return flytekit_ext.map(count_words, texts)
+
+    assert wf(texts=["x y", "z"]) == [2, 1]
+    assert wf.nodes[0].flyte_entity.execution_mode == ArrayNode.FULL_STATE  # what flytekit gives a plugin class
+    flytekits = flytekit.task(task_config=dask_config())(count_words.task_function)
+    assert map_task(count_words).execution_mode == map_task(flytekits).execution_mode
+
+
+def test_a_plugins_own_local_execute_still_runs_and_hands_over_to_the_fast_path(caplog):
+    with caplog.at_level(logging.WARNING, logger="flytekit"):
+        assert padded(text="x", width=3) == "x.."
+    assert any("Running pod task locally" in record.getMessage() for record in caplog.records)
+    assert type(padded).wraps_local_execute and not type(count_words).wraps_local_execute
+
+
+def test_plugin_tasks_take_the_fast_path_which_makes_no_sandbox_folder_unless_asked():
+    root = os.path.dirname(str(flytekit.current_context().working_directory)) or "."
+    before = set(os.listdir(root))
+    count_words(text="a b")
+    padded(text="a", width=2)
+    assert set(os.listdir(root)) == before  # flytekit's path makes a sandbox and checkpoint folder per call
+    flytekit.task(task_config=dask_config())(count_words.task_function)(text="a b")
+    assert set(os.listdir(root)) != before
+
+
+def test_a_plugin_class_registered_later_is_made_a_flytekit_ext_task_too():
+    class LaterConfig:
+        pass
+
+    class LaterTask(flytekit_tasks.PythonFunctionTask):
+        def pre_execute(self, user_params):
+            # Plugins ask the current context where they run (ray.init's options, a Spark master): locally here.
+            state = FlyteContextManager.current_context().execution_state
+            return user_params.builder().add_attr("LATER", f"set up, local={state.is_local_execution()}").build()
+
+    flytekit.core.task.TaskPlugins.register_pythontask_plugin(LaterConfig, LaterTask)
+
+    def reads_setup() -> str:
+        return flytekit.current_context().later
+
+    made = flytekit_ext.task(task_config=LaterConfig(), short_name="later")(reads_setup)
+    assert isinstance(made, LaterTask) and made.short_name == "later"
+    assert made() == "set up, local=True"  # the plugin's pre_execute ran, on the fast path
+
+
+def test_pyflyte_execute_runs_a_plugin_task_through_flytekit_ext(tmp_path):
+    specs = package_tasks("tests.plugin_tasks", source_root=REPO_ROOT, out_dir=tmp_path)
+    spec = specs[f"{plugin_tasks.__name__}.count_words"]
+    assert spec.template.type == "dask"
+    assert "flytekit_ext.resolver.default_task_resolver" in spec.template.container.args
+    run = execute_task(spec, {"text": "one two three"}, {"text": str}, tmp_path / "run", REPO_ROOT)
+    assert run.error is None, run.stderr
+    assert run.output("o0", int) == 3
+
+
+CALL_SURFACE = "__call__ aio override forward short_name dispatch_execute local_execute construct_node_metadata"
+
+
+@pytest.mark.parametrize("plugin_class", [DaskTask, PodFunctionTask], ids=lambda c: c.__name__)
+def test_the_call_surface_is_flytekit_exts_unless_the_plugin_defines_it(plugin_class):
+    made = plugin_task_class(plugin_class)
+    for member in CALL_SURFACE.split():
+        owner = next(klass for klass in made.__mro__ if member in vars(klass))
+        assert owner.__module__.startswith("flytekit_ext.") or owner is plugin_class, (member, owner)
+    assert made.__mro__[1] is plugin_class  # what the plugin defines comes first
