@@ -277,6 +277,8 @@ def test_map_processes(example):
     module = example("map_processes")
     expected = [module.checksum(n=n) for n in (1_000, 2_000)]
     assert module.checksums([1_000, 2_000]) == expected
+
+
 def test_map_partials(example):
     module = example("map_partials")
     assert asyncio.run(module.thumbnails(paths=["a.png", "b.png"])) == ["a.png@64x64", "b.png@64x64"]

@@ -46,9 +46,7 @@ def _serialized(entity) -> str:
     return str(get_serializable(OrderedDict(), SETTINGS, entity).to_flyte_idl())
 
 
-@pytest.mark.parametrize(
-    ("made", "config"), [(count_words, dask_config), (padded, pod_config)], ids=["dask", "pod"]
-)
+@pytest.mark.parametrize(("made", "config"), [(count_words, dask_config), (padded, pod_config)], ids=["dask", "pod"])
 def test_a_plugin_task_serializes_like_flytekits_except_the_resolver(made, config):
     flytekits = flytekit.task(task_config=config())(made.task_function)
     assert type(flytekits) is type(made).__mro__[1]  # flytekit made the plugin's own class

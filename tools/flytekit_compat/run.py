@@ -96,6 +96,7 @@ PLUGINS: Dict[str, Tuple[str, str, str]] = {
     "ray": ("flytekit-ray", "flytekitplugins.ray", ""),
     "spark": ("flytekit-spark", "flytekitplugins.spark", "aioresponses (and a Java 17 runtime)"),
     "kfpytorch": ("flytekit-kf-pytorch", "flytekitplugins.kfpytorch", "torch" + _TORCH_NOTE),
+    "k8s-pod": ("flytekit-k8s-pod", "flytekitplugins.pod", "kubernetes<37"),
 }
 _PLUGIN_ALIASES = {"kf-pytorch": "kfpytorch"}
 # spark's connector tests start mock.patch("flytekit.current_context") without stopping it when they fail (as
