@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 from types import TracebackType
-from typing import Any, AsyncIterator, Iterable, Iterator, Optional, Type, Union
+from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Optional, Tuple, Type, Union
 
 from flytekit_ext._calls.route import runner_for
 from flytekit_ext._calls.runner import Runner
@@ -113,34 +113,20 @@ class _Plan:
             self._progress,
         )
 
+    def _window(self) -> Tuple[FutureItems, Iterator[Arguments], Optional[int], bool, str, Callable[[], Progress]]:
+        """What a window of futures needs, for either kind of consumer."""
+        return self._future_items(), self.arguments, self.limit, self.return_exceptions, self.label, self._progress
+
     def results(self) -> Results:
         """For a synchronous consumer."""
         if self.as_futures:
-            return Results(
-                future_results(
-                    self._future_items(),
-                    self.arguments,
-                    self.limit,
-                    self.return_exceptions,
-                    self.label,
-                    self._progress,
-                )
-            )
+            return Results(future_results(*self._window()))
         return Results(AsyncResults(self._task_results()))
 
     def async_results(self) -> AsyncResults:
         """For an asynchronous consumer."""
         if self.as_futures:
-            return AsyncResults(
-                future_results_async(
-                    self._future_items(),
-                    self.arguments,
-                    self.limit,
-                    self.return_exceptions,
-                    self.label,
-                    self._progress,
-                )
-            )
+            return AsyncResults(future_results_async(*self._window()))
         return AsyncResults(self._task_results())
 
 
