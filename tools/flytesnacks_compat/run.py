@@ -51,6 +51,9 @@ DEFAULT_DIRS = (
 SKIP: Dict[str, str] = {
     "data_types_and_io/data_types_and_io/file.py": "network: downloads CSV files from raw.githubusercontent.com",
     "data_types_and_io/data_types_and_io/folder.py": "network: downloads CSV files from raw.githubusercontent.com",
+    "data_types_and_io/data_types_and_io/file_streaming.py": (
+        "network and credentials: reads s3://custom-bucket/data.csv and s3://my-s3-bucket/folder"
+    ),
     "advanced_composition/advanced_composition/waiting_for_external_inputs.py": (
         "cluster: sleep/wait_for_input/approve gate nodes need a Flyte backend (no __main__, no local runs)"
     ),
