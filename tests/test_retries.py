@@ -8,7 +8,9 @@ import asyncio
 import logging
 import time
 import typing
+from pathlib import Path
 
+import flytekit
 import pytest
 from flytekit.exceptions.system import FlyteNonRecoverableSystemException
 
@@ -231,3 +233,54 @@ def test_retries_wait_between_attempts():
     started = time.perf_counter()
     assert fails_twice(key="q") == "ok after 3"
     assert time.perf_counter() - started >= 1.5  # 0.5 s, then 1 s
+
+
+# A task that resumes from its checkpoint, as flytekit's checkpointing examples do: each attempt reads where
+# the previous one got to. On a cluster a retried pod reads the checkpoint the failed attempt wrote.
+@task(retries=2)
+def resumes(key: str) -> typing.List[int]:
+    checkpoint = flytekit.current_context().checkpoint
+    start = int(checkpoint.read() or b"0")
+    starts = attempts.setdefault(key, [])  # type: ignore[arg-type]
+    starts.append(start)  # type: ignore[attr-defined]
+    checkpoint.write(str(start + 1).encode())
+    if start < 2:
+        raise ValueError(f"interrupted at {start}")
+    return starts  # type: ignore[return-value]
+
+
+@task(retries=2)
+async def resumes_async(key: str) -> typing.List[int]:
+    await asyncio.sleep(0)
+    return resumes.forward(key=key)
+
+
+@task(retries=1)
+def own_sandbox(key: str) -> bool:
+    folder = Path(flytekit.current_context().working_directory)
+    if attempt(key) == 1:
+        (folder / "partial").write_text("left by the failed attempt")
+        raise ValueError("first attempt fails")
+    return (folder / "partial").exists()
+
+
+@workflow
+def resuming_workflow() -> typing.List[int]:
+    return resumes(key="workflow")
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda: resumes(key="top"),
+        lambda: asyncio.run(resumes_async(key="top")),
+        lambda: resuming_workflow(),
+    ],
+    ids=["top level", "async task", "workflow"],
+)
+def test_a_retry_reads_the_checkpoint_the_failed_attempt_wrote(run):
+    assert run() == [0, 1, 2]
+
+
+def test_a_retry_runs_in_a_working_directory_of_its_own():
+    assert own_sandbox(key="sandbox") is False

@@ -15,8 +15,7 @@ from flytekit.core.promise import VoidPromise
 from flytekit.loggers import logger
 from flytekit.models.literals import LiteralMap
 
-from flytekit_ext._local import sandbox
-from flytekit_ext._runtime import literals
+from flytekit_ext._runtime import literals, sandbox
 from flytekit_ext._runtime.context import entered, is_local_execution
 from flytekit_ext._runtime.dispatch import Outputs, dispatch, dispatch_async
 from flytekit_ext._runtime.enclosing import scoped, task_scope

@@ -34,6 +34,7 @@ from flytekit_ext._runtime import literals
 from flytekit_ext._runtime.context import entered, is_local_execution
 from flytekit_ext._runtime.failures import FailurePolicy, recoverable, reported_in_pod
 from flytekit_ext._runtime.loops import in_worker_thread, run_coroutine
+from flytekit_ext._runtime.sandbox import for_next_attempt
 from flytekit_ext._runtime.timeline import BODY, INPUTS, OUTPUTS, timeline_deck, timeline_of
 from flytekit_ext._runtime.typed_errors import Stage, from_exception
 from flytekit_ext._runtime.values import replaced
@@ -106,6 +107,14 @@ class BodyRun:
             self.ctx = ctx
         else:
             self.ctx = replaced(ctx, execution_state=replaced(ctx.execution_state, user_space_params=params))
+
+    def next_attempt(self) -> None:
+        """Before a local retry: run it as a retried pod runs, in a sandbox of its own whose checkpoint holds
+        what the failed attempt wrote (only a local run retries, so this is never a pod's)."""
+        if self.params is None:
+            return
+        self.params = for_next_attempt(self.params)
+        self.ctx = replaced(self.ctx, execution_state=replaced(self.ctx.execution_state, user_space_params=self.params))
 
     def log_start(self, native_inputs: Dict[str, Any]) -> None:
         if logger.isEnabledFor(logging.INFO):
@@ -220,21 +229,22 @@ class BodyRun:
 def dispatch(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy] = None) -> Outputs:
     """Run ``task`` on ``inputs`` here, synchronously; an async body runs on a loop of its own."""
     run = BodyRun(task, ctx, policy)
-    with entered(run.ctx):
-        attempt = 1
-        while True:
+    attempt = 1
+    while True:
+        with entered(run.ctx):
             native_inputs = run.natives(inputs)
             try:
                 returned = task._start_body(native_inputs)
                 if task.is_async:
                     returned = run_coroutine(returned)
-                break
             except Exception as error:
                 delay = run.retry_delay(error, attempt)
-            time.sleep(delay)
-            attempt += 1
-        run.body_ended()
-        return run.complete(native_inputs, returned)
+            else:
+                run.body_ended()
+                return run.complete(native_inputs, returned)
+        time.sleep(delay)
+        run.next_attempt()
+        attempt += 1
 
 
 async def dispatch_async(
@@ -247,9 +257,9 @@ async def dispatch_async(
     run = BodyRun(task, ctx, policy)
     convert_inputs_off_loop = run.converters.inputs.needs_loop
     convert_outputs_off_loop = run.converters.outputs.needs_loop or task.enable_deck
-    with entered(run.ctx):
-        attempt = 1
-        while True:
+    attempt = 1
+    while True:
+        with entered(run.ctx):
             if convert_inputs_off_loop:
                 native_inputs = await in_worker_thread(run.natives, inputs)
             else:
@@ -258,12 +268,13 @@ async def dispatch_async(
                 returned = task._start_body(native_inputs)
                 if task.is_async:
                     returned = await returned
-                break
             except Exception as error:
                 delay = run.retry_delay(error, attempt)
-            await asyncio.sleep(delay)
-            attempt += 1
-        run.body_ended()
-        if convert_outputs_off_loop:
-            return await in_worker_thread(run.complete, native_inputs, returned)
-        return run.complete(native_inputs, returned)
+            else:
+                run.body_ended()
+                if convert_outputs_off_loop:
+                    return await in_worker_thread(run.complete, native_inputs, returned)
+                return run.complete(native_inputs, returned)
+        await asyncio.sleep(delay)
+        run.next_attempt()
+        attempt += 1

@@ -2,13 +2,16 @@
 
 flytekit gives every local task call a fresh working directory and checkpoint folder, made eagerly with
 ``mkdtemp`` and ``mkdir``. Most tasks never look at either, so here they are made on first access.
+
+A local retry runs as a cluster runs one, in a new pod: with a sandbox of its own, and with the checkpoint the
+failed attempt wrote as the one to read (what ``pyflyte-execute --prev-checkpoint`` gives a retried pod).
 """
 
 from __future__ import annotations
 
 import pathlib
 import tempfile
-from typing import cast
+from typing import Optional, cast
 
 from flytekit.core.checkpointer import Checkpoint, SyncCheckpoint
 from flytekit.core.context_manager import ExecutionParameters
@@ -19,13 +22,17 @@ class LazySandboxParameters(ExecutionParameters):
 
     _sandbox_parent: str
     _sandbox: str | None
+    #: Where the previous attempt of this run wrote its checkpoint; None for a first attempt.
+    _previous_checkpoint: str | None
 
     def _ensure_sandbox(self) -> str:
         if self._sandbox is None:
             self._sandbox = tempfile.mkdtemp(prefix=self._sandbox_parent)
             checkpoint_dir = pathlib.Path(self._sandbox) / "__cp"
             checkpoint_dir.mkdir(exist_ok=True)
-            self._checkpoint = SyncCheckpoint(checkpoint_dest=str(checkpoint_dir))
+            self._checkpoint = SyncCheckpoint(
+                checkpoint_dest=str(checkpoint_dir), checkpoint_src=self._previous_checkpoint
+            )
         return self._sandbox
 
     @property
@@ -45,6 +52,32 @@ def _sandbox_parent(parent: ExecutionParameters) -> str:
     return getattr(parent_dir, "name", None) or str(parent_dir)
 
 
+def _lazy_copy(params: ExecutionParameters, previous_checkpoint: Optional[str]) -> LazySandboxParameters:
+    lazy: LazySandboxParameters = object.__new__(LazySandboxParameters)
+    lazy.__dict__.update(params.__dict__)
+    lazy._sandbox_parent = _sandbox_parent(params)
+    lazy._sandbox = None
+    lazy._previous_checkpoint = previous_checkpoint
+    return lazy
+
+
+def _written_checkpoint(params: ExecutionParameters) -> Optional[str]:
+    """Where an attempt run with ``params`` wrote its checkpoint; None if it never made one."""
+    if isinstance(params, LazySandboxParameters) and params._sandbox is None:
+        return None
+    checkpoint = params.__dict__.get("_checkpoint")
+    return str(checkpoint._checkpoint_dest) if isinstance(checkpoint, SyncCheckpoint) else None
+
+
+def for_next_attempt(params: ExecutionParameters) -> ExecutionParameters:
+    """Parameters for the next local attempt of a run whose attempt with ``params`` failed.
+
+    The same execution, decks and timeline; a sandbox of its own, whose checkpoint reads what the failed
+    attempt wrote, so a task that resumes from its checkpoint resumes locally as it would on a cluster.
+    """
+    return _lazy_copy(params, _written_checkpoint(params))
+
+
 def for_task_call(parent: ExecutionParameters, fresh_decks: bool) -> ExecutionParameters:
     """Parameters for one local task call: the parent's, with a lazy sandbox of the call's own.
 
@@ -55,10 +88,7 @@ def for_task_call(parent: ExecutionParameters, fresh_decks: bool) -> ExecutionPa
     """
     if fresh_decks:
         parent._decks = []
-    lazy: LazySandboxParameters = object.__new__(LazySandboxParameters)
-    lazy.__dict__.update(parent.__dict__)
-    lazy._sandbox_parent = _sandbox_parent(parent)
-    lazy._sandbox = None
+    lazy = _lazy_copy(parent, previous_checkpoint=None)
     # New parameters, as flytekit builds for each call: no timeline deck remembered from the parent's runs (a
     # timeline the call is part of is found among the shared decks).
     lazy._timeline_deck = None
