@@ -112,12 +112,14 @@ def _resolved_image(task: PythonAutoContainerTask, settings: SerializationSettin
     serialization reports what is wrong with it. A task whose constructor raised stays in flytekit's list of
     loaded entities half-built (``Task.__init__`` registers it first), without a container image at all.
     """
+    if "_container_image" not in vars(task):  # half-built
+        return None
+    image = task.container_image
+    if isinstance(image, ImageSpec):
+        return None
     try:
-        image = task.container_image
-        if isinstance(image, ImageSpec):
-            return None
         return get_registerable_container_image(image, settings.image_config)
-    except (AttributeError, AssertionError, TypeError, ValueError):
+    except (AssertionError, ValueError):  # an image flytekit cannot resolve: that task's own serialization says so
         return None
 
 

@@ -42,6 +42,10 @@ class TaskResolver(TaskResolverMixin):
 
     @timeit("Load task")  # as flytekit's resolver: the first entry of a pod's Timeline deck
     def load_task(self, loader_args: List[str]) -> Any:
+        return self.find_task(loader_args)
+
+    def find_task(self, loader_args: List[str]) -> Any:
+        """:meth:`load_task` without timing it: for unpickling a task reference, which is no task run's step."""
         if len(loader_args) < 4 or loader_args[0] != _MODULE_KEY or loader_args[2] != _NAME_KEY:
             raise ValueError(
                 f"{self.name()} expects loader args '{_MODULE_KEY} <module> {_NAME_KEY} <name>', got {loader_args}"
@@ -75,7 +79,7 @@ default_task_resolver = TaskResolver()
 
 def load_task_by_reference(loader_args: List[str]) -> Any:
     """Unpickling target for tasks pickled as references to their module-level definition."""
-    return default_task_resolver.load_task(loader_args)
+    return default_task_resolver.find_task(loader_args)
 
 
 def importable_by_name(module: str) -> bool:

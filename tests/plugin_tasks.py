@@ -1,5 +1,7 @@
 """Module-level tasks of real flytekit plugins' task classes (pod, dask), made with flytekit_ext's decorator."""
 
+import typing
+
 from flytekitplugins.dask import Dask, Scheduler, WorkerGroup
 from flytekitplugins.pod import Pod
 from kubernetes.client.models import V1Container, V1PodSpec, V1Toleration
@@ -25,3 +27,14 @@ def count_words(text: str) -> int:
 @task(task_config=pod_config())
 def padded(text: str, width: int) -> str:
     return text.ljust(width, ".")
+
+
+flaky_calls: typing.List[str] = []
+
+
+@task(task_config=pod_config())
+def flaky_pod(key: str) -> int:
+    flaky_calls.append(key)
+    if flaky_calls.count(key) == 1:
+        raise ValueError(f"first attempt for {key} fails")
+    return flaky_calls.count(key)

@@ -1,6 +1,7 @@
 """Decks of local calls: the same decks flytekit writes, built without a pip subprocess."""
 
 import asyncio
+import pickle
 import subprocess
 from collections import Counter
 
@@ -148,3 +149,34 @@ def test_a_type_plugins_input_deck_reaches_the_task_in_a_direct_call():
     # pandera reports the input while it is converted for the call, and the output when it is returned
     assert names.count("Pandera Report: Counts") == 2
     assert names.index("Pandera Report: Counts") < names.index("Timeline")
+
+
+retried_attempts: list = []
+
+
+@flytekit_ext.task(enable_deck=True, retries=1)
+def fails_once() -> int:
+    retried_attempts.append(1)
+    if len(retried_attempts) == 1:
+        raise ValueError("first attempt fails")
+    return 1
+
+
+def test_a_retried_calls_timeline_shows_each_attempts_body_and_not_the_wait_as_conversion():
+    retried_attempts.clear()
+    assert fails_once() == 1
+    entries = flytekit.current_context().timeline_deck.time_info
+    bodies = [entry for entry in entries if entry["Name"] == "Execute user level code"]
+    conversions = [entry for entry in entries if entry["Name"] == "Translate literal to python value"]
+    assert len(bodies) == 2 and len(conversions) == 2
+    # The 0.5 s wait between the attempts belongs to no step.
+    assert all(entry["WallTime"] < 0.25 for entry in conversions)
+    assert (conversions[1]["Start"] - bodies[0]["Finish"]).total_seconds() >= 0.4
+
+
+def test_unpickling_a_task_reference_adds_nothing_to_a_timeline():
+    deck = flytekit.current_context().timeline_deck
+    before = len(deck.time_info)
+    for _ in range(3):
+        assert pickle.loads(pickle.dumps(child)) is child
+    assert len(deck.time_info) == before

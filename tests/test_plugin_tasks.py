@@ -147,3 +147,56 @@ def test_the_call_surface_is_flytekit_exts_unless_the_plugin_defines_it(plugin_c
         owner = next(klass for klass in made.__mro__ if member in vars(klass))
         assert owner.__module__.startswith("flytekit_ext.") or owner is plugin_class, (member, owner)
     assert made.__mro__[1] is plugin_class  # what the plugin defines comes first
+
+
+# The pod plugin's local_execute, and a plugin's own dispatch_execute, stand between a call and flytekit_ext's
+# run of the body; what the call asked for must still reach the body's run.
+def test_a_calls_retries_reach_the_body_through_a_plugins_local_execute():
+    assert plugin_tasks.flaky_pod.override(retries=1)(key="override") == 2
+    with pytest.raises(ValueError, match="first attempt for plain fails"):
+        plugin_tasks.flaky_pod(key="plain")
+
+
+def test_a_failed_plugin_task_in_a_local_eager_task_raises_a_typed_error():
+    @flytekit_ext.eager
+    async def parent() -> str:
+        try:
+            await plugin_tasks.flaky_pod.aio(key="eager")
+        except flytekit_ext.errors.RuntimeUserError as error:
+            return error.code
+        return "no error"
+
+    assert asyncio.run(parent()) == "ValueError"
+
+
+class DispatchingConfig:
+    pass
+
+
+dispatched: typing.List[str] = []
+
+
+class DispatchingTask(flytekit_tasks.PythonFunctionTask):
+    def dispatch_execute(self, ctx, input_literal_map):
+        dispatched.append(self.name)
+        return super().dispatch_execute(ctx, input_literal_map)
+
+
+flytekit.core.task.TaskPlugins.register_pythontask_plugin(DispatchingConfig, DispatchingTask)
+flaky_dispatching_calls: typing.List[int] = []
+
+
+@flytekit_ext.task(task_config=DispatchingConfig())
+def flaky_dispatching(x: int) -> int:
+    flaky_dispatching_calls.append(x)
+    if flaky_dispatching_calls.count(x) == 1:
+        raise ValueError(f"first attempt for {x} fails")
+    return x
+
+
+def test_a_plugins_own_dispatch_execute_runs_and_the_calls_retries_reach_the_body():
+    dispatched.clear()
+    assert type(flaky_dispatching).dispatches_itself
+    assert flaky_dispatching.override(retries=1)(x=1) == 1
+    assert asyncio.run(flaky_dispatching.override(retries=1).aio(x=2)) == 2  # from async code too
+    assert dispatched == [flaky_dispatching.name] * 2

@@ -19,7 +19,7 @@ from flytekit_ext._runtime import literals, sandbox
 from flytekit_ext._runtime.context import entered, is_local_execution
 from flytekit_ext._runtime.dispatch import Outputs, dispatch, dispatch_async
 from flytekit_ext._runtime.enclosing import scoped, task_scope
-from flytekit_ext._runtime.failures import FailurePolicy
+from flytekit_ext._runtime.failures import FailurePolicy, through_plugin_hook
 from flytekit_ext._runtime.loops import in_worker_thread
 from flytekit_ext._runtime.values import replaced
 
@@ -93,12 +93,17 @@ def run_local(
 
 
 def _dispatched(task: TaskCalls, child: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]) -> Outputs:
-    if task.dispatches_itself:  # a plugin's own dispatch_execute: it runs as the plugin says
-        return task.dispatch_execute(child, inputs)
     if not scoped():  # the common case, kept cheap: nothing to leave
-        return dispatch(task, child, inputs, policy)
+        return _dispatch(task, child, inputs, policy)
     with task_scope():
-        return dispatch(task, child, inputs, policy)
+        return _dispatch(task, child, inputs, policy)
+
+
+def _dispatch(task: TaskCalls, child: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]) -> Outputs:
+    if task.dispatches_itself:  # a plugin's own dispatch_execute runs the body as the plugin says
+        with through_plugin_hook(task, policy):
+            return task.dispatch_execute(child, inputs)
+    return dispatch(task, child, inputs, policy)
 
 
 def run_call(
@@ -106,7 +111,8 @@ def run_call(
 ) -> LiteralMap:
     """A local call's output literals: :func:`run_local`, or through a plugin's ``local_execute`` that wraps it."""
     if task.wraps_local_execute:
-        return _literals_of(task.local_execute(ctx, **values))
+        with through_plugin_hook(task, policy):
+            return _literals_of(task.local_execute(ctx, **values))
     return run_local(task, ctx, values, policy)
 
 
@@ -121,7 +127,13 @@ def _literals_of(outputs: Any) -> LiteralMap:
 async def run_local_async(
     task: TaskCalls, ctx: FlyteContext, values: Dict[str, Any], policy: Optional[FailurePolicy] = None
 ) -> LiteralMap:
-    """:func:`run_local` for a task whose body is awaited on the running loop."""
+    """:func:`run_local` for a task whose body is awaited on the running loop.
+
+    A plugin's own ``local_execute`` or ``dispatch_execute`` is synchronous: such a call runs as
+    :func:`run_call`, on a worker thread.
+    """
+    if task.wraps_local_execute or task.dispatches_itself:
+        return await in_worker_thread(run_call, task, ctx, values, policy)
     with entered(ctx):
         child = child_context(task, ctx)
         converters = literals.TaskConverters.of(task)

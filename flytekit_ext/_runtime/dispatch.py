@@ -32,7 +32,7 @@ from flytekit.models.literals import LiteralMap
 
 from flytekit_ext._runtime import literals
 from flytekit_ext._runtime.context import entered, is_local_execution
-from flytekit_ext._runtime.failures import FailurePolicy, recoverable, reported_in_pod
+from flytekit_ext._runtime.failures import FailurePolicy, hooked_policy, recoverable, reported_in_pod
 from flytekit_ext._runtime.loops import in_worker_thread, run_coroutine
 from flytekit_ext._runtime.sandbox import for_next_attempt
 from flytekit_ext._runtime.timeline import BODY, INPUTS, OUTPUTS, timeline_deck, timeline_of
@@ -92,6 +92,8 @@ class BodyRun:
         self.local = is_local_execution(ctx.execution_state)
         self.converters = literals.TaskConverters.of(task)
         if policy is None:
+            policy = hooked_policy(task) if self.local else None
+        if policy is None:
             # Called as flytekit's dispatch_execute: a pod (the cluster retries), or a local run of flytekit's.
             retries = task.metadata.retries if self.local else 0
             policy = FailurePolicy(retries=retries, shown_as=str(getattr(task, "short_name", None) or task.name))
@@ -111,6 +113,8 @@ class BodyRun:
     def next_attempt(self) -> None:
         """Before a local retry: run it as a retried pod runs, in a sandbox of its own whose checkpoint holds
         what the failed attempt wrote (only a local run retries, so this is never a pod's)."""
+        if self.timeline is not None:
+            self.timeline.start()
         if self.params is None:
             return
         self.params = for_next_attempt(self.params)
@@ -239,6 +243,7 @@ def dispatch(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap, policy: Opt
                     returned = run_coroutine(returned)
             except Exception as error:
                 delay = run.retry_delay(error, attempt)
+                run.body_ended()  # the failed attempt's body, in the timeline; the wait is in none of its steps
             else:
                 run.body_ended()
                 return run.complete(native_inputs, returned)
@@ -270,6 +275,7 @@ async def dispatch_async(
                     returned = await returned
             except Exception as error:
                 delay = run.retry_delay(error, attempt)
+                run.body_ended()  # the failed attempt's body, in the timeline; the wait is in none of its steps
             else:
                 run.body_ended()
                 if convert_outputs_off_loop:

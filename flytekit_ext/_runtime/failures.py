@@ -8,7 +8,10 @@ flytekit 1.x retries only ``FlyteRecoverableException``; a plain ``ValueError`` 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any, Iterator, Optional, Tuple
 
 from flytekit.core.base_task import IgnoreOutputs
 from flytekit.exceptions.eager import EagerException
@@ -104,3 +107,25 @@ class FailurePolicy:
     def delay(retry: int) -> float:
         """Seconds to wait before retry number ``retry`` (1 for the second attempt)."""
         return min(FIRST_RETRY_DELAY_S * 2 ** (retry - 1), MAX_RETRY_DELAY_S)
+
+
+# A plugin class's own ``local_execute`` or ``dispatch_execute`` stands between a local call and flytekit_ext's
+# run of the body, and its signature (flytekit's) has no room for the call's policy: the policy waits here,
+# keyed by the task, for the run of that task's body to pick it up.
+_HOOKED: ContextVar[Optional[Tuple[Any, FailurePolicy]]] = ContextVar("flytekit_ext_hooked_policy", default=None)
+
+
+@contextmanager
+def through_plugin_hook(task: Any, policy: Optional[FailurePolicy]) -> Iterator[None]:
+    """While a plugin's hook runs ``task``'s call: the call's ``policy`` for the run of that task's body."""
+    token = _HOOKED.set(None if policy is None else (task, policy))
+    try:
+        yield
+    finally:
+        _HOOKED.reset(token)
+
+
+def hooked_policy(task: Any) -> Optional[FailurePolicy]:
+    """The policy of ``task``'s call that went through a plugin's hook, if it did."""
+    hooked = _HOOKED.get()
+    return hooked[1] if hooked is not None and hooked[0] is task else None

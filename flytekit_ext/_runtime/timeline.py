@@ -15,6 +15,7 @@ they are, making flytekit's entries of them only when they are read or rendered.
 from __future__ import annotations
 
 import datetime
+import threading
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -53,32 +54,39 @@ class RecordedTimeLineDeck(TimeLineDeck):
     def __init__(self) -> None:
         self._rows: List[Any] = []  # entry dicts (from timeit) and steps (from flytekit_ext's runs), in order
         self._steps = 0  # how many of the rows are steps not yet made entries
+        # The children of an eager run share its deck and add steps from worker threads, maybe while the
+        # deck is being rendered.
+        self._lock = threading.Lock()
         super().__init__(DeckField.TIMELINE.value, auto_add_to_deck=False)
 
     @property
     def time_info(self) -> List[Dict[str, Any]]:
-        if self._steps:
-            entries: List[Dict[str, Any]] = []
-            for row in self._rows:
-                if type(row) is tuple:
-                    _add_entries(entries, row)
-                else:
-                    entries.append(row)
-            self._rows, self._steps = entries, 0
-        return self._rows
+        with self._lock:
+            if self._steps:
+                entries: List[Dict[str, Any]] = []
+                for row in self._rows:
+                    if type(row) is tuple:
+                        _add_entries(entries, row)
+                    else:
+                        entries.append(row)
+                self._rows, self._steps = entries, 0
+            return self._rows
 
     @time_info.setter
     def time_info(self, entries: List[Dict[str, Any]]) -> None:
-        self._rows, self._steps = list(entries), 0
+        with self._lock:
+            self._rows, self._steps = list(entries), 0
 
     def append_time_info(self, info: Dict[str, Any]) -> None:
         if not isinstance(info, dict):
             raise TypeError(f"a timeline entry is a dict, got {info!r}")
-        self._rows.append(info)
+        with self._lock:
+            self._rows.append(info)
 
     def add_step(self, step: _Step) -> None:
-        self._rows.append(step)
-        self._steps += 1
+        with self._lock:
+            self._rows.append(step)
+            self._steps += 1
 
 
 def shown_timeline(params: Any) -> Optional[TimeLineDeck]:

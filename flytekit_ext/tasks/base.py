@@ -27,6 +27,7 @@ from flytekit_ext._calls.route import call, call_async, runner_for
 from flytekit_ext._image import warn_if_flytekit_image, with_flytekit_ext
 from flytekit_ext._local.run import run_local
 from flytekit_ext._runtime.dispatch import dispatch
+from flytekit_ext._runtime.failures import hooked_policy
 from flytekit_ext.resolver import reduce_task
 
 if TYPE_CHECKING:
@@ -48,8 +49,8 @@ class TaskCalls(_TaskBase):
     #: Whether the class's ``local_execute`` is not this mixin's: a plugin's that adds to a local run (a warning,
     #: a set-up) and hands over through ``super()``. Local calls then go through it. Decided once per class.
     wraps_local_execute: bool = False
-    #: Whether the class's ``dispatch_execute`` is not this mixin's: a plugin's own, which a local run then calls
-    #: (it runs the body as the plugin says; retries and typed errors are flytekit_ext's only). Decided once per class.
+    #: Whether the class's ``dispatch_execute`` is not this mixin's: a plugin's own, which a local run then calls.
+    #: The call's retries and typed errors still apply when it hands over through ``super()``. Decided once per class.
     dispatches_itself: bool = False
     _short_name: str
     _forward_to: Callable[..., Any]
@@ -140,7 +141,7 @@ class TaskCalls(_TaskBase):
 
     def local_execute(self, ctx: FlyteContext, **kwargs: Any) -> PromiseOutputs:
         """Run locally on native values or promises; outputs come back as promises holding literals."""
-        return promises_for(self, run_local(self, ctx, kwargs))
+        return promises_for(self, run_local(self, ctx, kwargs, hooked_policy(self)))
 
     def _write_decks(
         self, native_inputs: Dict[str, Any], native_outputs: Dict[str, Any], ctx: Any, params: Any
