@@ -113,6 +113,15 @@ def test_map_over_something_not_iterable_fails_at_the_map_call_naming_map_task_a
         flytekit_ext.map(double, [1], [2], group_name="grouped")
 
 
+def test_an_iterables_own_type_error_is_raised_as_it_is():
+    class Broken:
+        def __iter__(self):
+            raise TypeError("Broken cannot be read today")
+
+    with pytest.raises(TypeError, match="^Broken cannot be read today$"):
+        flytekit_ext.map(double, Broken())
+
+
 def test_map_over_an_instance_task_and_an_overridden_task():
     assert list(flytekit_ext.map(doubler, [1, 2])) == [2, 4]
     assert list(flytekit_ext.map(double.override(short_name="d"), [3])) == [6]

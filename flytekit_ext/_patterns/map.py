@@ -52,6 +52,8 @@ def _iterators(target: MapTarget, label: str, iterables: tuple[Iterable[Any], ..
         try:
             iterators.append(iter(iterable))
         except TypeError:
+            if hasattr(type(iterable), "__iter__"):
+                raise  # an iterable whose own __iter__ failed: its error, as it is
             raise TypeError(
                 f"map '{label}' of task '{target.task.name}': the values for input '{name}' must be iterable, got "
                 f"{type(iterable).__name__} {iterable!r}"

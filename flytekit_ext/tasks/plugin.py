@@ -2,7 +2,8 @@
 
 A flytekit plugin registers a subclass of flytekit's ``PythonFunctionTask`` for its config type with flytekit's
 ``TaskPlugins``. :func:`plugin_task_class` makes, once per plugin class, a class that is both the plugin's and
-flytekit_ext's. The plugin's class comes first in its MRO, flytekit_ext's next, flytekit's base classes last:
+flytekit_ext's. The plugin's class comes first in its MRO, flytekit_ext's next, and the flytekit classes both
+derive from after both:
 
 * every member the plugin defines stays the plugin's: its serialization (``get_custom``, ``get_k8s_pod``, the
   task type, ...) and its local machinery (a Spark session made in ``pre_execute``, ``ray.init``, torch
