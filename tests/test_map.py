@@ -1,6 +1,7 @@
 """``flytekit_ext.map``: bounded, ordered, concurrent locally; an ArrayNode in a workflow body."""
 
 import asyncio
+import threading
 import time
 import typing
 
@@ -20,6 +21,32 @@ def test_map_returns_results_in_input_order_and_runs_concurrently():
     started = time.perf_counter()
     assert list(flytekit_ext.map(slow, range(10))) == list(range(10))
     assert time.perf_counter() - started < 0.5
+
+
+@task
+def busy_then_waiting(x: int) -> str:
+    if x >= 200:
+        time.sleep(0.0005)
+    return threading.current_thread().name
+
+
+def test_quick_items_run_on_the_callers_thread_without_a_hand_over():
+    # Once items prove quick they run here; a busy machine can send some back to workers (an item that lost
+    # its core looks like one that waits), so only a share is asserted.
+    here = threading.current_thread().name
+    threads = list(flytekit_ext.map(busy_then_waiting, range(200), concurrency=64))
+    assert threads.count(here) >= 60  # about 140 on a quiet machine; about 10 when every item is handed over
+
+
+def test_items_that_wait_still_overlap_after_quick_ones():
+    # 200 quick items that only compute, then 400 that each wait half a millisecond: one after another those
+    # 400 would take well over 0.2 s; handed to worker threads, 64 at a time, they take a few milliseconds.
+    results = []
+    for thread in flytekit_ext.map(busy_then_waiting, range(600), concurrency=64):
+        if len(results) == 200:
+            waiting_started = time.perf_counter()
+        results.append(thread)
+    assert time.perf_counter() - waiting_started < 0.1
 
 
 def test_map_aio_in_eager_runs_async_items_concurrently():

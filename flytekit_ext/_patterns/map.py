@@ -37,7 +37,7 @@ from flytekit_ext._patterns.map_window import (
 )
 from flytekit_ext._runtime.context import current_context
 from flytekit_ext._runtime.enclosing import labelled
-from flytekit_ext._runtime.loops import run_coroutine, start_in_worker_thread
+from flytekit_ext._runtime.loops import run_coroutine
 
 
 def _check_concurrency(concurrency: int) -> None:
@@ -102,7 +102,7 @@ class _Plan:
         def call(arguments: Arguments) -> Any:
             return target.call(*arguments)
 
-        return FutureItems(lambda arguments: start_in_worker_thread(call, arguments), run_here=call)
+        return FutureItems.on_threads(call)
 
     def _task_results(self) -> AsyncIterator[Any]:
         start = self.target.aio

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import Any, AsyncIterator, Callable, Deque, Iterator, Optional, Tuple
 
 from flytekit_ext._patterns.map_progress import Progress
 from flytekit_ext._runtime.interrupts import blocking_wait, guarded, interrupted
+from flytekit_ext._runtime.loops import start_in_worker_thread
 
 Arguments = Tuple[Any, ...]
 _END: Any = object()
@@ -49,6 +51,25 @@ class FirstFailure:
                     self.future.set_result(error)
 
 
+# An item that ran for less than this, busy on the CPU for at least half of it, gains nothing from a worker
+# thread, where handing it over and back costs about as much as running it. While the items are like that,
+# a synchronous consumer runs the next one itself without handing it over; an item that waits (I/O, a sleep)
+# or runs longer ends that, and items go to worker threads again, up to the map's concurrency.
+QUICK_ITEM_S = 0.001
+
+
+def _timed(run: Callable[[Arguments], Any]) -> Callable[[Arguments], Tuple[Any, bool]]:
+    """``run``, returning with an item's value whether the item was quick and busy; an error is raised as it is."""
+
+    def run_timed(arguments: Arguments) -> Tuple[Any, bool]:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        value = run(arguments)
+        wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
+        return value, wall < QUICK_ITEM_S and cpu >= wall / 2
+
+    return run_timed
+
+
 class FutureItems:
     """How a map starts its items as futures, and how it stops the ones that started."""
 
@@ -57,12 +78,21 @@ class FutureItems:
         start: Callable[[Arguments], Future[Any]],
         run_here: Optional[Callable[[Arguments], Any]] = None,
         stop_started: Optional[Callable[[], None]] = None,
+        timed: bool = False,
     ) -> None:
         self.start = start
         #: Runs an item on the consumer's own thread, when the consumer would otherwise only wait for it.
         self.run_here = run_here
         #: Stops items already running (processes can be stopped); ``None``: they are waited for.
         self.stop_started = stop_started
+        #: Whether an item's result is ``(value, quick)``: see :data:`QUICK_ITEM_S`.
+        self.timed = timed
+
+    @classmethod
+    def on_threads(cls, run: Callable[[Arguments], Any]) -> FutureItems:
+        """Items that ``run`` runs on worker threads, or on the consumer's thread while they are quick."""
+        timed_run = _timed(run)
+        return cls(lambda arguments: start_in_worker_thread(timed_run, arguments), run_here=timed_run, timed=True)
 
 
 def _done_signal(future: Future[Any]) -> asyncio.Future[None]:
@@ -87,9 +117,25 @@ def _done_signal(future: Future[Any]) -> asyncio.Future[None]:
     return signal
 
 
-def _outcome(future: Future[Any]) -> Tuple[Any, Optional[BaseException]]:
+def _outcome(future: Future[Any], timed: bool) -> Tuple[Any, Optional[BaseException], bool]:
+    """A finished item's value, its error, and whether it was quick (see :data:`QUICK_ITEM_S`)."""
     error = future.exception()
-    return (None, error) if error is not None else (future.result(), None)
+    if error is not None:
+        return None, error, False
+    if timed:
+        value, quick = future.result()
+        return value, None, quick
+    return future.result(), None, False
+
+
+def _run_here(
+    run: Callable[[Arguments], Tuple[Any, bool]], arguments: Arguments
+) -> Tuple[Any, Optional[BaseException], bool]:
+    try:
+        value, quick = run(arguments)
+    except Exception as raised:  # noqa: BLE001 - an item's error is its result
+        return None, raised, False
+    return value, None, quick
 
 
 class _FutureWindow:
@@ -153,25 +199,32 @@ def future_results(
     """Results of items run as futures, for a synchronous consumer."""
     progress = show_progress()
     window = _FutureWindow(items, arguments, limit, return_exceptions)
+    run_here = items.run_here if items.timed else None
+    quick = False  # the last item was quick: start no more items on workers, run the next here
     with guarded(lambda: f"map of {label} ({window.running()} items running)"):
         try:
-            while window.fill():
-                head, head_arguments = window.pending[0]
+            while True:
                 error: Optional[BaseException]
-                if items.run_here is not None and head.cancel():
-                    try:
-                        value, error = items.run_here(head_arguments), None
-                    except Exception as raised:  # noqa: BLE001 - an item's error is its result
-                        value, error = None, raised
+                if quick and run_here is not None and not window.pending:
+                    next_arguments = next(window.arguments, _END)
+                    if next_arguments is _END:
+                        break
+                    value, error, quick = _run_here(run_here, next_arguments)
                 else:
-                    with blocking_wait():
-                        if window.failure is None:
-                            head.exception()  # waits
-                        else:
-                            wait((head, window.failure.future), return_when=FIRST_COMPLETED)
-                    window.raise_failure()
-                    value, error = _outcome(head)
-                window.pending.popleft()
+                    if not (window.pending if quick else window.fill()):
+                        break
+                    head, head_arguments = window.pending[0]
+                    if run_here is not None and head.cancel():
+                        value, error, quick = _run_here(run_here, head_arguments)
+                    else:
+                        with blocking_wait():
+                            if window.failure is None:
+                                head.exception()  # waits
+                            else:
+                                wait((head, window.failure.future), return_when=FIRST_COMPLETED)
+                        window.raise_failure()
+                        value, error, quick = _outcome(head, items.timed)
+                    window.pending.popleft()
                 progress.advance()
                 if error is not None and not return_exceptions:
                     raise error
@@ -206,7 +259,7 @@ async def future_results_async(
                         [head_done] if failed is None else [head_done, failed], return_when=FIRST_COMPLETED
                     )
                 window.raise_failure()
-                value, error = _outcome(head)
+                value, error, _ = _outcome(head, items.timed)
                 window.pending.popleft()
                 progress.advance()
                 if error is not None and not return_exceptions:
