@@ -226,22 +226,23 @@ def bench_forward(ex: Any, rounds: int, calls: int) -> Figure:
     )
 
 
-def bench_map_per_item(ex: Any, rounds: int, items: int) -> Figure:
+def bench_map_per_item(ex: Any, rounds: int, items: int, concurrency: int = MAP_CONCURRENCY) -> Figure:
     """flytekit_ext only: a local map of a sync task, per item, over a top-level call of the same task."""
     add = ex.add
-    assert list(flytekit_ext_map()(add, range(items), concurrency=MAP_CONCURRENCY)) == [i + 1 for i in range(items)]
+    assert list(flytekit_ext_map()(add, range(items), concurrency=concurrency)) == [i + 1 for i in range(items)]
 
     def mapped() -> float:
         gc.collect()
         started = time.perf_counter()
-        for _ in flytekit_ext_map()(add, range(items), concurrency=MAP_CONCURRENCY):
+        for _ in flytekit_ext_map()(add, range(items), concurrency=concurrency):
             pass
         return (time.perf_counter() - started) / items
 
     a, b = alternate(rounds, lambda: per_call(lambda i: add(x=i), items), mapped)
     ratio = statistics.median(b) / statistics.median(a)
+    bound = f"concurrency={concurrency}" if concurrency else "no bound, the default"
     return Figure(
-        f"map of a sync task, per item, over a call (concurrency={MAP_CONCURRENCY})",
+        f"map of a sync task, per item, over a call ({bound})",
         "ratio ≤ 1.5",
         None,
         None,
@@ -518,6 +519,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     figures.append(bench_forward(ex, *plan["forward"]))
     progress("map of a sync task, per item")
     figures.append(bench_map_per_item(ex, *plan["map_per_item"]))
+    figures.append(bench_map_per_item(ex, *plan["map_per_item"], concurrency=0))
     figures.append(bench_map_blocking(ex))
     progress("map in worker processes (CPU-bound)")
     figures.append(bench_process_map(ex, plan["process_map"][0]))
