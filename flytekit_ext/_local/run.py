@@ -93,17 +93,19 @@ def run_local(
 
 
 def _dispatched(task: TaskCalls, child: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]) -> Outputs:
+    run = _plugin_dispatch if task.dispatches_itself else dispatch
     if not scoped():  # the common case, kept cheap: nothing to leave
-        return _dispatch(task, child, inputs, policy)
+        return run(task, child, inputs, policy)
     with task_scope():
-        return _dispatch(task, child, inputs, policy)
+        return run(task, child, inputs, policy)
 
 
-def _dispatch(task: TaskCalls, child: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]) -> Outputs:
-    if task.dispatches_itself:  # a plugin's own dispatch_execute runs the body as the plugin says
-        with through_plugin_hook(task, policy):
-            return task.dispatch_execute(child, inputs)
-    return dispatch(task, child, inputs, policy)
+def _plugin_dispatch(
+    task: TaskCalls, child: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]
+) -> Outputs:
+    """A plugin's own ``dispatch_execute``, which runs the body as the plugin says, with the call's policy."""
+    with through_plugin_hook(task, policy):
+        return task.dispatch_execute(child, inputs)
 
 
 def run_call(

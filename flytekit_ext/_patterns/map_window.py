@@ -76,23 +76,25 @@ class FutureItems:
     def __init__(
         self,
         start: Callable[[Arguments], Future[Any]],
-        run_here: Optional[Callable[[Arguments], Any]] = None,
+        run_here: Optional[Callable[[Arguments], Tuple[Any, bool]]] = None,
         stop_started: Optional[Callable[[], None]] = None,
-        timed: bool = False,
     ) -> None:
         self.start = start
-        #: Runs an item on the consumer's own thread, when the consumer would otherwise only wait for it.
+        #: Runs an item on the consumer's own thread, when the consumer would otherwise only wait for it. Items
+        #: that can run here are timed: this and their futures give ``(value, quick)``, see :data:`QUICK_ITEM_S`.
         self.run_here = run_here
         #: Stops items already running (processes can be stopped); ``None``: they are waited for.
         self.stop_started = stop_started
-        #: Whether an item's result is ``(value, quick)``: see :data:`QUICK_ITEM_S`.
-        self.timed = timed
+
+    @property
+    def timed(self) -> bool:
+        return self.run_here is not None
 
     @classmethod
     def on_threads(cls, run: Callable[[Arguments], Any]) -> FutureItems:
         """Items that ``run`` runs on worker threads, or on the consumer's thread while they are quick."""
         timed_run = _timed(run)
-        return cls(lambda arguments: start_in_worker_thread(timed_run, arguments), run_here=timed_run, timed=True)
+        return cls(lambda arguments: start_in_worker_thread(timed_run, arguments), run_here=timed_run)
 
 
 def _done_signal(future: Future[Any]) -> asyncio.Future[None]:
@@ -199,7 +201,7 @@ def future_results(
     """Results of items run as futures, for a synchronous consumer."""
     progress = show_progress()
     window = _FutureWindow(items, arguments, limit, return_exceptions)
-    run_here = items.run_here if items.timed else None
+    run_here = items.run_here
     quick = False  # the last item was quick: start no more items on workers, run the next here
     with guarded(lambda: f"map of {label} ({window.running()} items running)"):
         try:
