@@ -39,14 +39,12 @@ def test_quick_items_run_on_the_callers_thread_without_a_hand_over():
 
 
 def test_items_that_wait_still_overlap_after_quick_ones():
-    # 200 quick items that only compute, then 400 that each wait half a millisecond: one after another those
-    # 400 would take well over 0.2 s; handed to worker threads, 64 at a time, they take a few milliseconds.
-    results = []
-    for thread in flytekit_ext.map(busy_then_waiting, range(600), concurrency=64):
-        if len(results) == 200:
-            waiting_started = time.perf_counter()
-        results.append(thread)
-    assert time.perf_counter() - waiting_started < 0.1
+    # 200 quick items that only compute, then 400 that each wait half a millisecond. The waiting ones must go
+    # back to worker threads, where they overlap; run here, one after another, they would take over 0.2 s.
+    # Where they ran is asserted rather than how long they took: a loaded machine blurs the timing.
+    here = threading.current_thread().name
+    threads = list(flytekit_ext.map(busy_then_waiting, range(600), concurrency=64))
+    assert threads[200:].count(here) < 100  # a few heads run here while the consumer waits; not most
 
 
 def test_map_aio_in_eager_runs_async_items_concurrently():
