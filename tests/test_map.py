@@ -30,21 +30,35 @@ def busy_then_waiting(x: int) -> str:
     return threading.current_thread().name
 
 
-def test_quick_items_run_on_the_callers_thread_without_a_hand_over():
+@pytest.mark.parametrize("concurrency", [64, 0], ids=["bounded", "no bound"])
+def test_quick_items_run_on_the_callers_thread_without_a_hand_over(concurrency):
     # Once items prove quick they run here; a busy machine can send some back to workers (an item that lost
     # its core looks like one that waits), so only a share is asserted.
     here = threading.current_thread().name
-    threads = list(flytekit_ext.map(busy_then_waiting, range(200), concurrency=64))
+    threads = list(flytekit_ext.map(busy_then_waiting, range(200), concurrency=concurrency))
     assert threads.count(here) >= 60  # about 140 on a quiet machine; about 10 when every item is handed over
 
 
-def test_items_that_wait_still_overlap_after_quick_ones():
+@pytest.mark.parametrize("concurrency", [64, 0], ids=["bounded", "no bound"])
+def test_items_that_wait_still_overlap_after_quick_ones(concurrency):
     # 200 quick items that only compute, then 400 that each wait half a millisecond. The waiting ones must go
     # back to worker threads, where they overlap; run here, one after another, they would take over 0.2 s.
     # Where they ran is asserted rather than how long they took: a loaded machine blurs the timing.
     here = threading.current_thread().name
-    threads = list(flytekit_ext.map(busy_then_waiting, range(600), concurrency=64))
+    threads = list(flytekit_ext.map(busy_then_waiting, range(600), concurrency=concurrency))
     assert threads[200:].count(here) < 100  # a few heads run here while the consumer waits; not most
+
+
+def test_a_map_without_a_bound_starts_every_item_when_the_first_one_waits():
+    # The first item goes to a worker alone; it waits for all the others, so the map must start them too.
+    meeting = threading.Barrier(12, timeout=10)
+
+    @task
+    def meet(x: int) -> int:
+        meeting.wait()
+        return x
+
+    assert list(flytekit_ext.map(meet, range(12))) == list(range(12))
 
 
 def test_map_aio_in_eager_runs_async_items_concurrently():

@@ -55,6 +55,11 @@ class FirstFailure:
 # thread, where handing it over and back costs about as much as running it. While the items are like that,
 # a synchronous consumer runs the next one itself without handing it over; an item that waits (I/O, a sleep)
 # or runs longer ends that, and items go to worker threads again, up to the map's concurrency.
+#
+# Before any item has been seen, a synchronous consumer starts one item on a worker and gives it this long
+# before it starts the rest: a map of quick items then never hands the others over (a map without a bound would
+# otherwise hand every item to a worker as it starts), and a map of items that wait starts them all only this
+# much later.
 QUICK_ITEM_S = 0.001
 
 
@@ -156,10 +161,13 @@ class _FutureWindow:
     def running(self) -> int:
         return sum(1 for future, _ in self.pending if not future.done())
 
-    def fill(self) -> bool:
-        """Start items until ``limit`` are in flight (none after a failure); whether any is left to wait for."""
+    def fill(self, limit: Optional[int] = None) -> bool:
+        """Start items until ``limit`` (the map's unless smaller) are in flight, none after a failure; whether
+        any is left to wait for."""
         failure = self.failure
-        while not self.exhausted and (self.limit is None or len(self.pending) < self.limit):
+        if limit is None or (self.limit is not None and self.limit < limit):
+            limit = self.limit
+        while not self.exhausted and (limit is None or len(self.pending) < limit):
             if failure is not None and failure.future.done():
                 break
             next_arguments = next(self.arguments, _END)
@@ -203,6 +211,7 @@ def future_results(
     window = _FutureWindow(items, arguments, limit, return_exceptions)
     run_here = items.run_here
     quick = False  # the last item was quick: start no more items on workers, run the next here
+    probing = run_here is not None  # every item so far was quick: start one at a time, give it QUICK_ITEM_S
     with guarded(lambda: f"map of {label} ({window.running()} items running)"):
         try:
             while True:
@@ -213,10 +222,17 @@ def future_results(
                         break
                     value, error, quick = _run_here(run_here, next_arguments)
                 else:
-                    if not (window.pending if quick else window.fill()):
+                    if not (window.pending if quick else window.fill(1 if probing else None)):
                         break
                     head, head_arguments = window.pending[0]
-                    if run_here is not None and head.cancel():
+                    if probing:
+                        with blocking_wait():
+                            head_done = bool(wait((head,), timeout=QUICK_ITEM_S).done)
+                        if not head_done:
+                            probing = False  # slow, or waiting for other items: start them all
+                            continue
+                        value, error, quick = _outcome(head, items.timed)
+                    elif run_here is not None and head.cancel():
                         value, error, quick = _run_here(run_here, head_arguments)
                     else:
                         with blocking_wait():
@@ -227,6 +243,7 @@ def future_results(
                         window.raise_failure()
                         value, error, quick = _outcome(head, items.timed)
                     window.pending.popleft()
+                probing = probing and quick
                 progress.advance()
                 if error is not None and not return_exceptions:
                     raise error
