@@ -25,7 +25,7 @@ from typing import Any, AsyncIterator, Callable, Deque, Iterator, Optional, Tupl
 
 from flytekit_ext._patterns.map_progress import Progress
 from flytekit_ext._runtime.interrupts import blocking_wait, guarded, interrupted
-from flytekit_ext._runtime.loops import start_in_worker_thread
+from flytekit_ext._runtime.loops import start_in_worker_thread, workers
 
 Arguments = Tuple[Any, ...]
 _END: Any = object()
@@ -83,6 +83,7 @@ class FutureItems:
         start: Callable[[Arguments], Future[Any]],
         run_here: Optional[Callable[[Arguments], Tuple[Any, bool]]] = None,
         stop_started: Optional[Callable[[], None]] = None,
+        most: Optional[int] = None,
     ) -> None:
         self.start = start
         #: Runs an item on the consumer's own thread, when the consumer would otherwise only wait for it. Items
@@ -90,6 +91,9 @@ class FutureItems:
         self.run_here = run_here
         #: Stops items already running (processes can be stopped); ``None``: they are waited for.
         self.stop_started = stop_started
+        #: How many items can run at once (a pool's workers), whatever the map's bound: an item started beyond
+        #: that only waits in the pool's queue, where it holds its inputs and is one more to take back.
+        self.most = most
 
     @property
     def timed(self) -> bool:
@@ -99,7 +103,9 @@ class FutureItems:
     def on_threads(cls, run: Callable[[Arguments], Any]) -> FutureItems:
         """Items that ``run`` runs on worker threads, or on the consumer's thread while they are quick."""
         timed_run = _timed(run)
-        return cls(lambda arguments: start_in_worker_thread(timed_run, arguments), run_here=timed_run)
+        return cls(
+            lambda arguments: start_in_worker_thread(timed_run, arguments), run_here=timed_run, most=workers.max_workers
+        )
 
 
 def _done_signal(future: Future[Any]) -> asyncio.Future[None]:
@@ -153,7 +159,7 @@ class _FutureWindow:
     ) -> None:
         self.items = items
         self.arguments = arguments
-        self.limit = limit
+        self.limit = limit if items.most is None or (limit is not None and limit < items.most) else items.most
         self.pending: Deque[Tuple[Future[Any], Arguments]] = deque()
         self.failure = None if return_exceptions else FirstFailure()
         self.exhausted = False
