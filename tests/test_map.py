@@ -61,6 +61,21 @@ def test_a_map_without_a_bound_starts_every_item_when_the_first_one_waits():
     assert list(flytekit_ext.map(meet, range(12))) == list(range(12))
 
 
+def test_a_map_without_a_bound_goes_on_starting_items_behind_a_slow_first_one():
+    # More items than worker threads: the first returns only once all the others have run, which they can only
+    # do if the map keeps starting them while its oldest item is still running.
+    others_done = threading.Semaphore(0)
+
+    @task
+    def last_to_finish(x: int) -> bool:
+        if x:
+            others_done.release()
+            return True
+        return all(others_done.acquire(timeout=10) for _ in range(199))
+
+    assert all(flytekit_ext.map(last_to_finish, range(200)))
+
+
 def test_map_aio_in_eager_runs_async_items_concurrently():
     @eager
     async def fan_out(n: int) -> typing.List[int]:

@@ -286,5 +286,6 @@ def test_worker_threads_do_not_hold_up_interpreter_exit():
     code = "import flytekit_ext._runtime.loops as l, time; l.workers.submit(time.sleep, 30); print('ok')"
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.stdout.strip() == "ok" and time.monotonic() - started < 10
+    # The pool's thread sleeps 30 s; the bound leaves room for a slow import on a loaded machine.
+    assert done.stdout.strip() == "ok" and time.monotonic() - started < 20
     assert os.environ.get("PYTHONWARNINGS") is None or done.returncode == 0

@@ -25,7 +25,7 @@ from typing import Any, AsyncIterator, Callable, Deque, Iterator, Optional, Tupl
 
 from flytekit_ext._patterns.map_progress import Progress
 from flytekit_ext._runtime.interrupts import blocking_wait, guarded, interrupted
-from flytekit_ext._runtime.loops import start_in_worker_thread, workers
+from flytekit_ext._runtime.loops import start_in_worker_thread
 
 Arguments = Tuple[Any, ...]
 _END: Any = object()
@@ -56,10 +56,11 @@ class FirstFailure:
 # a synchronous consumer runs the next one itself without handing it over; an item that waits (I/O, a sleep)
 # or runs longer ends that, and items go to worker threads again, up to the map's concurrency.
 #
-# Before any item has been seen, a synchronous consumer starts one item on a worker and gives it this long
-# before it starts the rest: a map of quick items then never hands the others over (a map without a bound would
-# otherwise hand every item to a worker as it starts), and a map of items that wait starts them all only this
-# much later.
+# Nor does a synchronous consumer hand many items over before it knows what they are like: it starts with one
+# item on a worker and doubles the number in flight each time the oldest one proves slow, or is still running
+# after this long, up to the map's concurrency; a quick item brings it back to one. A map of quick items thus
+# hands over only its first (a map without a bound would otherwise hand every item to a worker as it starts),
+# and a map of items that wait has them all started within a few milliseconds.
 QUICK_ITEM_S = 0.001
 
 
@@ -83,7 +84,6 @@ class FutureItems:
         start: Callable[[Arguments], Future[Any]],
         run_here: Optional[Callable[[Arguments], Tuple[Any, bool]]] = None,
         stop_started: Optional[Callable[[], None]] = None,
-        most: Optional[int] = None,
     ) -> None:
         self.start = start
         #: Runs an item on the consumer's own thread, when the consumer would otherwise only wait for it. Items
@@ -91,9 +91,6 @@ class FutureItems:
         self.run_here = run_here
         #: Stops items already running (processes can be stopped); ``None``: they are waited for.
         self.stop_started = stop_started
-        #: How many items can run at once (a pool's workers), whatever the map's bound: an item started beyond
-        #: that only waits in the pool's queue, where it holds its inputs and is one more to take back.
-        self.most = most
 
     @property
     def timed(self) -> bool:
@@ -103,9 +100,7 @@ class FutureItems:
     def on_threads(cls, run: Callable[[Arguments], Any]) -> FutureItems:
         """Items that ``run`` runs on worker threads, or on the consumer's thread while they are quick."""
         timed_run = _timed(run)
-        return cls(
-            lambda arguments: start_in_worker_thread(timed_run, arguments), run_here=timed_run, most=workers.max_workers
-        )
+        return cls(lambda arguments: start_in_worker_thread(timed_run, arguments), run_here=timed_run)
 
 
 def _done_signal(future: Future[Any]) -> asyncio.Future[None]:
@@ -151,6 +146,11 @@ def _run_here(
     return value, None, quick
 
 
+def _grown(size: int, limit: Optional[int]) -> Optional[int]:
+    """The next size of a growing window: twice as many items, or ``None`` once that reaches ``limit``."""
+    return None if limit is not None and 2 * size >= limit else 2 * size
+
+
 class _FutureWindow:
     """The items of one map run as futures: the window in flight, in input order, and its first failure."""
 
@@ -159,7 +159,7 @@ class _FutureWindow:
     ) -> None:
         self.items = items
         self.arguments = arguments
-        self.limit = limit if items.most is None or (limit is not None and limit < items.most) else items.most
+        self.limit = limit
         self.pending: Deque[Tuple[Future[Any], Arguments]] = deque()
         self.failure = None if return_exceptions else FirstFailure()
         self.exhausted = False
@@ -217,7 +217,8 @@ def future_results(
     window = _FutureWindow(items, arguments, limit, return_exceptions)
     run_here = items.run_here
     quick = False  # the last item was quick: start no more items on workers, run the next here
-    probing = run_here is not None  # every item so far was quick: start one at a time, give it QUICK_ITEM_S
+    # How many items may be in flight while the window grows (see QUICK_ITEM_S); None: as the map's bound says.
+    size: Optional[int] = 1 if run_here is not None else None
     with guarded(lambda: f"map of {label} ({window.running()} items running)"):
         try:
             while True:
@@ -228,14 +229,16 @@ def future_results(
                         break
                     value, error, quick = _run_here(run_here, next_arguments)
                 else:
-                    if not (window.pending if quick else window.fill(1 if probing else None)):
+                    if not (window.pending if quick else window.fill(size)):
                         break
                     head, head_arguments = window.pending[0]
-                    if probing:
+                    if not quick and size is not None and len(window.pending) >= size and not window.exhausted:
                         with blocking_wait():
-                            head_done = bool(wait((head,), timeout=QUICK_ITEM_S).done)
-                        if not head_done:
-                            probing = False  # slow, or waiting for other items: start them all
+                            waited_for = (head,) if window.failure is None else (head, window.failure.future)
+                            wait(waited_for, timeout=QUICK_ITEM_S, return_when=FIRST_COMPLETED)
+                        window.raise_failure()
+                        if not head.done():
+                            size = _grown(size, window.limit)  # slow, or waiting for other items: start more
                             continue
                         value, error, quick = _outcome(head, items.timed)
                     elif run_here is not None and head.cancel():
@@ -249,7 +252,10 @@ def future_results(
                         window.raise_failure()
                         value, error, quick = _outcome(head, items.timed)
                     window.pending.popleft()
-                probing = probing and quick
+                if quick:
+                    size = 1
+                elif size is not None:
+                    size = _grown(size, window.limit)
                 progress.advance()
                 if error is not None and not return_exceptions:
                     raise error

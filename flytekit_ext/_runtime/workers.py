@@ -32,10 +32,6 @@ class DaemonThreadPool(Executor):
         self._threads: Set[threading.Thread] = set()
         self._shutdown = False
 
-    @property
-    def max_workers(self) -> int:
-        return self._max_workers
-
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
         future: Future[T] = Future()
         with self._lock:
