@@ -18,7 +18,7 @@ from flytekit_ext._calls.overrides import NO_OVERRIDES, CallOverrides, display_n
 from flytekit_ext._local.run import native_result, native_result_async, run_call, run_local_async
 from flytekit_ext._runtime.enclosing import CALLS, current_group, labelled
 from flytekit_ext._runtime.failures import FailurePolicy
-from flytekit_ext._runtime.loops import in_worker_thread, off_loop_thread
+from flytekit_ext._runtime.loops import in_worker_thread, off_loop_thread, running_loop
 from flytekit_ext._runtime.scope import adopt_into_current_scope
 
 if TYPE_CHECKING:
@@ -54,6 +54,15 @@ def _native_call(task: TaskCalls, ctx: FlyteContext, inputs: Dict[str, Any], pol
     return native_result(task, ctx, run_call(task, ctx, inputs, policy))
 
 
+def _native_call_off_loop(task: TaskCalls, ctx: FlyteContext, inputs: Dict[str, Any], policy: FailurePolicy) -> Any:
+    """:func:`_native_call`, never on an event loop's thread: there it blocks the loop, but the body may itself
+    use ``asyncio.run``."""
+    if running_loop() is None:  # most calls: asked first, and nothing else to do
+        return native_result(task, ctx, run_call(task, ctx, inputs, policy))
+    warn_if_blocking_the_loop(task)
+    return off_loop_thread(_native_call, task, ctx, inputs, policy)
+
+
 class InProcessRunner:
     """Returns native values, as a plain Python call would."""
 
@@ -66,12 +75,11 @@ class InProcessRunner:
     def run(self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
         policy = failure_policy(task, overrides, self.typed_errors)
         _log_start(task, policy)
-        warn_if_blocking_the_loop(task)
         log: CallLog | None = CALLS.get()  # the eager run this call is a child of, run locally
         if log is None:
-            return off_loop_thread(_native_call, task, ctx, inputs, policy)
+            return _native_call_off_loop(task, ctx, inputs, policy)
         with log.recording(display_name(task, overrides.short_name), current_group()):
-            return off_loop_thread(_native_call, task, ctx, inputs, policy)
+            return _native_call_off_loop(task, ctx, inputs, policy)
 
     async def run_async(
         self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides

@@ -16,7 +16,7 @@ from flytekit.loggers import logger
 from flytekit.models.literals import LiteralMap
 
 from flytekit_ext._runtime import literals, sandbox
-from flytekit_ext._runtime.context import entered, is_local_execution
+from flytekit_ext._runtime.context import enter, entered, is_local_execution, leave
 from flytekit_ext._runtime.dispatch import Outputs, dispatch, dispatch_async
 from flytekit_ext._runtime.enclosing import scoped, task_scope
 from flytekit_ext._runtime.failures import FailurePolicy, through_plugin_hook
@@ -76,8 +76,9 @@ def run_local(
 
     ``policy`` says how failures of the body are retried and raised (by default as the task's metadata says).
     """
-    # Entering ``ctx`` gives this call its own copy of flytekit's context stack (see local.context).
-    with entered(ctx):
+    # Entering ``ctx`` gives this call its own copy of flytekit's context stack (see _runtime.context).
+    token = enter(ctx)
+    try:
         # The child context first: a call that starts a new local execution empties the decks it inherits, and
         # decks a transformer writes while converting the inputs belong to this call, as in flytekit.
         child = child_context(task, ctx)
@@ -90,6 +91,8 @@ def run_local(
         if cached is not None:
             return cached
         return _remember_outputs(task, inputs, _dispatched(task, child, inputs, policy))
+    finally:
+        leave(token)
 
 
 def _dispatched(task: TaskCalls, child: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]) -> Outputs:

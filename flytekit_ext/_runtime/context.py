@@ -9,15 +9,30 @@ the stack-frame capture that flytekit's own push does on every call, which is mo
 
 from __future__ import annotations
 
+from contextvars import Token
 from types import TracebackType
-from typing import Type
+from typing import Callable, List, Type
 
 from flytekit.core.context_manager import ExecutionState, FlyteContext, FlyteContextManager, flyte_context_Var
 
+#: The innermost flytekit context of the calling thread or task (flytekit's own function: asked on every call).
+current_context: Callable[[], FlyteContext] = FlyteContextManager.current_context
 
-def current_context() -> FlyteContext:
-    """The innermost flytekit context of the calling thread or task."""
-    return FlyteContextManager.current_context()
+
+def enter(ctx: FlyteContext) -> Token[List[FlyteContext]]:
+    """Make ``ctx`` the current flytekit context until :func:`leave` is given the token returned.
+
+    :class:`entered` as two calls, for the two blocks every task call runs (a ``with`` costs two frames more).
+    """
+    stack = flyte_context_Var.get()
+    if not stack:
+        FlyteContextManager.current_context()  # a new thread: let flytekit build its root context
+        stack = flyte_context_Var.get()
+    return flyte_context_Var.set([*stack, ctx])
+
+
+#: Restore the context that was current before :func:`enter` returned this token.
+leave: Callable[[Token[List[FlyteContext]]], None] = flyte_context_Var.reset
 
 
 class entered:
@@ -29,11 +44,7 @@ class entered:
         self._ctx = ctx
 
     def __enter__(self) -> FlyteContext:
-        stack = flyte_context_Var.get()
-        if not stack:
-            FlyteContextManager.current_context()  # a new thread: let flytekit build its root context
-            stack = flyte_context_Var.get()
-        self._token = flyte_context_Var.set([*stack, self._ctx])
+        self._token = enter(self._ctx)
         return self._ctx
 
     def __exit__(
@@ -45,17 +56,16 @@ class entered:
         flyte_context_Var.reset(self._token)
 
 
-_LOCAL_MODES = frozenset(
-    {
-        ExecutionState.Mode.LOCAL_TASK_EXECUTION,
-        ExecutionState.Mode.LOCAL_WORKFLOW_EXECUTION,
-        ExecutionState.Mode.EAGER_LOCAL_EXECUTION,
-        ExecutionState.Mode.LOCAL_DYNAMIC_TASK_EXECUTION,
-    }
+# A tuple, not a set: a member is found by identity, without the Python-level ``Enum.__hash__`` a set calls.
+_LOCAL_MODES = (
+    ExecutionState.Mode.LOCAL_TASK_EXECUTION,
+    ExecutionState.Mode.LOCAL_WORKFLOW_EXECUTION,
+    ExecutionState.Mode.EAGER_LOCAL_EXECUTION,
+    ExecutionState.Mode.LOCAL_DYNAMIC_TASK_EXECUTION,
 )
 
 
 def is_local_execution(state: ExecutionState | None) -> bool:
-    """flytekit's ``ExecutionState.is_local_execution``, asked on every call: one set lookup instead of four
-    comparisons. Outside any execution (mode ``None``) this is ``False``, as in flytekit."""
+    """flytekit's ``ExecutionState.is_local_execution``, asked on every call, without its four method calls.
+    Outside any execution (mode ``None``) this is ``False``, as in flytekit."""
     return state is not None and state.mode in _LOCAL_MODES

@@ -31,7 +31,7 @@ from flytekit.models.dynamic_job import DynamicJobSpec
 from flytekit.models.literals import LiteralMap
 
 from flytekit_ext._runtime import literals
-from flytekit_ext._runtime.context import entered, is_local_execution
+from flytekit_ext._runtime.context import enter, entered, is_local_execution, leave
 from flytekit_ext._runtime.failures import FailurePolicy, hooked_policy, recoverable, reported_in_pod
 from flytekit_ext._runtime.loops import in_worker_thread, run_coroutine
 from flytekit_ext._runtime.sandbox import for_next_attempt
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 Outputs = Union[LiteralMap, DynamicJobSpec]
 _NO_HOOK = PythonTask.pre_execute
+_NO_POST_HOOK = PythonTask.post_execute
 _DATA_ERRORS = (FlyteUploadDataException, FlyteDownloadDataException)
 _are_outputs: Dict[type, bool] = {}
 
@@ -215,7 +216,8 @@ class BodyRun:
         A dynamic task's workflow, or its already-resolved outputs, need no conversion.
         """
         task = self.task
-        returned = task.post_execute(self.params, returned)
+        if type(task).post_execute is not _NO_POST_HOOK:  # most tasks have none: no call
+            returned = task.post_execute(self.params, returned)
         if are_outputs(returned):
             return returned
         try:
@@ -235,7 +237,8 @@ def dispatch(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap, policy: Opt
     run = BodyRun(task, ctx, policy)
     attempt = 1
     while True:
-        with entered(run.ctx):
+        token = enter(run.ctx)
+        try:
             native_inputs = run.natives(inputs)
             try:
                 returned = task._start_body(native_inputs)
@@ -247,6 +250,8 @@ def dispatch(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap, policy: Opt
             else:
                 run.body_ended()
                 return run.complete(native_inputs, returned)
+        finally:
+            leave(token)
         time.sleep(delay)
         run.next_attempt()
         attempt += 1

@@ -12,7 +12,7 @@ import hashlib
 import re
 from contextvars import ContextVar, Token
 from types import TracebackType
-from typing import Any, Optional, Type
+from typing import Any, Callable, Optional, Type
 
 #: The name given to the innermost ``flytekit_ext.group`` the code runs in.
 GROUP: ContextVar[Optional[str]] = ContextVar("flytekit_ext_group", default=None)
@@ -24,8 +24,8 @@ TRACES: ContextVar[Optional[Any]] = ContextVar("flytekit_ext_traces", default=No
 CALLS: ContextVar[Optional[Any]] = ContextVar("flytekit_ext_calls", default=None)
 
 
-def current_group() -> Optional[str]:
-    return GROUP.get()
+#: The innermost group's name, or ``None``.
+current_group: Callable[[], Optional[str]] = GROUP.get
 
 
 def labelled(name: str) -> str:

@@ -17,7 +17,7 @@ import atexit
 import contextvars
 import threading
 from concurrent.futures import Future
-from typing import Any, Callable, Coroutine, TypeVar
+from typing import Any, Callable, Coroutine, Optional, TypeVar
 
 from flytekit.loggers import logger
 
@@ -54,10 +54,9 @@ def _own_loop() -> asyncio.AbstractEventLoop:
     return own.loop
 
 
-def running_loop() -> asyncio.AbstractEventLoop | None:
-    """The event loop running on this thread, if any."""
-    # The variant that answers None instead of raising: this runs on every synchronous task call.
-    return asyncio._get_running_loop()
+#: The event loop running on this thread, if any: asyncio's variant that answers None instead of raising, used
+#: as it is (no frame of ours around it), since every synchronous task call asks.
+running_loop: Callable[[], Optional[asyncio.AbstractEventLoop]] = asyncio._get_running_loop
 
 
 class _HelperLoop:
