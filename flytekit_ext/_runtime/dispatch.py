@@ -121,10 +121,6 @@ class BodyRun:
         self.params = for_next_attempt(self.params)
         self.ctx = replaced(self.ctx, execution_state=replaced(self.ctx.execution_state, user_space_params=self.params))
 
-    def log_start(self, native_inputs: Dict[str, Any]) -> None:
-        if logger.isEnabledFor(logging.INFO):
-            logger.info(f"Invoking {self.task.name} with inputs: {native_inputs}")
-
     def natives(self, inputs: LiteralMap) -> Dict[str, Any]:
         """The inputs as Python values, converted anew for each attempt (as each pod of a cluster does)."""
         try:
@@ -133,7 +129,8 @@ class BodyRun:
             self.fail_inputs(error)
         if self.timeline is not None:
             self.timeline.lap(INPUTS)
-        self.log_start(native_inputs)
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(f"Invoking {self.task.name} with inputs: {native_inputs}")
         return native_inputs
 
     def body_ended(self) -> None:

@@ -45,19 +45,18 @@ class LazySandboxParameters(ExecutionParameters):
         return cast(Checkpoint, self._checkpoint)
 
 
-def _sandbox_parent(parent: ExecutionParameters) -> str:
-    if isinstance(parent, LazySandboxParameters):
-        return parent._sandbox_parent  # a nested call does not need its parent's sandbox made
-    parent_dir = parent._working_directory
-    return getattr(parent_dir, "name", None) or str(parent_dir)
-
-
 def _lazy_copy(params: ExecutionParameters, previous_checkpoint: Optional[str]) -> LazySandboxParameters:
+    attributes = params.__dict__.copy()  # quicker than filling a new object's dict one key at a time
+    if isinstance(params, LazySandboxParameters):
+        parent = params._sandbox_parent  # a nested call does not need its parent's sandbox made
+    else:
+        parent_dir = params._working_directory
+        parent = getattr(parent_dir, "name", None) or str(parent_dir)
+    attributes["_sandbox_parent"] = parent
+    attributes["_sandbox"] = None
+    attributes["_previous_checkpoint"] = previous_checkpoint
     lazy: LazySandboxParameters = object.__new__(LazySandboxParameters)
-    lazy.__dict__.update(params.__dict__)
-    lazy._sandbox_parent = _sandbox_parent(params)
-    lazy._sandbox = None
-    lazy._previous_checkpoint = previous_checkpoint
+    lazy.__dict__ = attributes
     return lazy
 
 
