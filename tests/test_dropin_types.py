@@ -9,6 +9,9 @@ import flytekit
 import pandas as pd
 import pydantic
 import pytest
+from flytekit.core.context_manager import FlyteContextManager
+from flytekit.core.type_engine import TypeEngine
+from flytekit.models.literals import LiteralMap
 from flytekit.types.directory import FlyteDirectory
 from flytekit.types.file import FlyteFile
 from flytekit.types.structured import StructuredDataset
@@ -251,3 +254,40 @@ def test_input_that_cannot_be_converted_names_the_input_in_dispatch():
     )
     with pytest.raises(Exception, match="Error converting input 'x'"):
         takes_int.dispatch_execute(ctx, LiteralMap(literals={"x": wrong}))
+
+
+LISTS = {
+    "ints": (typing.List[int], [3, -1, 2**40]),
+    "floats": (typing.List[float], [0.5, -2.0]),
+    "strs": (list[str], ["a", ""]),
+    "bools": (typing.List[bool], [True, False]),
+    "empty": (typing.List[int], []),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LISTS))
+def test_a_list_of_primitives_gives_the_literals_flytekit_gives(case):
+    # What a pod writes as outputs.pb, and what a local call converts on the way: the same literal as flytekit's,
+    # though flytekit_ext converts such lists without an event loop.
+    python_type, value = LISTS[case]
+    body, _ = identity_case(python_type, value)
+    context = FlyteContextManager.current_context()
+    literal_type = TypeEngine.to_literal_type(python_type)
+    inputs = LiteralMap({"v": TypeEngine.to_literal(context, value, python_type, literal_type)})
+    outputs = {lib: t.dispatch_execute(context, inputs) for lib, t in both(body).items()}
+    assert outputs["flytekit_ext"] == outputs["flytekit"]
+    assert TypeEngine.to_python_value(context, outputs["flytekit_ext"].literals["o0"], python_type) == value
+
+
+@pytest.mark.parametrize("value", [[1, "2"], [1.5, 2], (1, 2), [1, None]], ids=["str", "float", "tuple", "none"])
+def test_a_mistyped_list_fails_as_with_flytekit(value):
+    def body(v: typing.List[int]) -> int:
+        return len(v)
+
+    errors = {}
+    for lib, t in both(body).items():
+        with pytest.raises(Exception) as raised:
+            t(v=value)
+        errors[lib] = raised.value
+    assert type(errors["flytekit_ext"]) is type(errors["flytekit"])
+    assert str(errors["flytekit"]).splitlines()[-1].strip() in str(errors["flytekit_ext"])

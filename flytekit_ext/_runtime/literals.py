@@ -4,7 +4,8 @@ Every local call converts its inputs and outputs through flytekit's type transfo
 would not survive the trip to a cluster fails here too, with the messages flytekit gives. What is saved is
 the lookup: ``TypeEngine`` searches its registry (and checks its lazy imports) on every conversion, while a
 :class:`Converter` finds its transformer once per task and type. Conversions are synchronous; the few
-transformers that are coroutines (lists, dicts, unions) run on an event loop of their own
+transformers that are coroutines (lists, dicts, unions; but not a list of primitives, whose elements go
+through their own transformer one by one) run on an event loop of their own
 (:func:`~flytekit_ext._runtime.loops.run_coroutine`), and callers on an event loop convert such values on a
 worker thread (``needs_loop``) so the loop is never blocked.
 """
@@ -19,6 +20,7 @@ from flytekit.core.interface import Interface
 from flytekit.core.promise import Promise, resolve_attr_path_recursively
 from flytekit.core.type_engine import (
     AsyncTypeTransformer,
+    ListTransformer,
     TypeEngine,
     TypeTransformer,
     TypeTransformerFailedError,
@@ -26,7 +28,7 @@ from flytekit.core.type_engine import (
     modify_literal_uris,
 )
 from flytekit.models.interface import Variable
-from flytekit.models.literals import Literal, LiteralMap
+from flytekit.models.literals import Literal, LiteralCollection, LiteralMap
 from flytekit.models.types import LiteralType
 
 from flytekit_ext._runtime.loops import run_coroutine
@@ -44,17 +46,21 @@ class Converter:
         "python_type",
         "literal_type",
         "transformer",
+        "is_async",
         "needs_loop",
         "hashed",
         "exact_primitive",
         "primitive_field",
+        "element",
     )
 
     def __init__(self, python_type: Type[Any], literal_type: LiteralType) -> None:
         self.python_type = python_type
         self.literal_type = literal_type
         self.transformer: TypeTransformer[Any] = TypeEngine.get_transformer(python_type)
-        self.needs_loop = isinstance(self.transformer, AsyncTypeTransformer)
+        self.is_async = isinstance(self.transformer, AsyncTypeTransformer)
+        #: Converting a value may run coroutines: callers on an event loop convert on a worker thread.
+        self.needs_loop = self.is_async
         self.hashed = is_annotated(python_type)  # only an Annotated[..., HashMethod] type carries a hash
         # For these, flytekit's own transformer rejects any value whose type is not exactly the declared one,
         # so a value of exactly that type needs none of the checks before the conversion.
@@ -62,18 +68,39 @@ class Converter:
             python_type if isinstance(python_type, type) and python_type in _CHECKED_BY_TRANSFORMER else None
         )
         self.primitive_field = _PRIMITIVE_FIELDS.get(self.exact_primitive) if self.exact_primitive else None
+        # A list of primitives (List[int], ...): flytekit's list transformer converts each element through the
+        # element's transformer, as coroutines on an event loop. Here each element goes through that same
+        # transformer without a loop: to a literal when every element has exactly the element type, back from a
+        # collection literal always. Any other value goes to flytekit's list transformer, on a loop of its own
+        # (rare enough not to need a worker thread: a mistyped element, which it then reports).
+        self.element: Optional[Converter] = None
+        if type(self.transformer) is ListTransformer and literal_type.collection_type is not None and not self.hashed:
+            element = Converter(ListTransformer.get_sub_type(python_type), literal_type.collection_type)
+            if element.exact_primitive is not None:
+                self.element = element
+                self.needs_loop = False
 
     def to_literal(self, ctx: FlyteContext, value: Any) -> Literal:
         """flytekit's checks and conversion; a promise (of a local workflow run) already holds its literal."""
         if type(value) is self.exact_primitive:
             return self.transformer.to_literal(ctx, value, self.python_type, self.literal_type)
+        element = self.element
+        if element is not None and type(value) is list and all(type(v) is element.exact_primitive for v in value):
+            convert, python_type, literal_type = (
+                element.transformer.to_literal,
+                element.python_type,
+                element.literal_type,
+            )
+            return Literal(
+                collection=LiteralCollection(literals=[convert(ctx, v, python_type, literal_type) for v in value])
+            )
         TypeEngine.to_literal_checks(value, self.python_type, self.literal_type)
         if isinstance(value, Promise):
             return value.val
         transformer: Any = self.transformer
         if transformer.type_assertions_enabled:
             transformer.assert_type(self.python_type, value)
-        if self.needs_loop:
+        if self.is_async:
             literal = run_coroutine(transformer.async_to_literal(ctx, value, self.python_type, self.literal_type))
         else:
             literal = transformer.to_literal(ctx, value, self.python_type, self.literal_type)
@@ -85,6 +112,9 @@ class Converter:
         return literal
 
     def to_python(self, ctx: FlyteContext, literal: Literal) -> Any:
+        element = self.element
+        if element is not None and literal.collection is not None and not literal.offloaded_metadata:
+            return [element.to_python(ctx, item) for item in literal.collection.literals]
         if self.primitive_field is not None:
             # A primitive literal already holds the value: reading it back is what flytekit's transformer
             # does. Anything else (a float literal for an int input, as Flyte's console sends) goes to it.
@@ -94,7 +124,7 @@ class Converter:
                 value = getattr(primitive, self.primitive_field)
                 if type(value) is self.exact_primitive:
                     return value
-        if self.needs_loop or literal.offloaded_metadata:
+        if self.is_async or literal.offloaded_metadata:
             return run_coroutine(TypeEngine.async_to_python_value(ctx, literal, self.python_type))
         return self.transformer.to_python_value(ctx, literal, self.python_type)
 
