@@ -49,6 +49,41 @@ def test_items_that_wait_still_overlap_after_quick_ones(concurrency):
     assert threads[200:].count(here) < 100  # a few heads run here while the consumer waits; not most
 
 
+class Overlap:
+    """The most items running at once."""
+
+    def __init__(self) -> None:
+        self.running = self.most = 0
+        self.lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self.lock:
+            self.running -= 1
+
+
+@pytest.mark.parametrize("concurrency", [16, 0], ids=["bounded", "no bound"])
+def test_slow_items_mixed_with_quick_ones_still_overlap(concurrency):
+    # One quick item between two slow ones is no reason to wait for each slow one alone.
+    overlap = Overlap()
+
+    @task
+    def slow_when_odd(x: int) -> int:
+        if x % 2:
+            with overlap:
+                time.sleep(0.01)
+        return x
+
+    assert list(flytekit_ext.map(slow_when_odd, range(200), concurrency=concurrency)) == list(range(200))
+    # On a quiet machine 8 with concurrency=16 (half of the items in flight are slow ones), about 50 without
+    # a bound; 1 or 2 when each slow item is waited for alone.
+    assert overlap.most >= 4
+
+
 def test_a_map_without_a_bound_starts_every_item_when_the_first_one_waits():
     # The first item goes to a worker alone; it waits for all the others, so the map must start them too.
     meeting = threading.Barrier(12, timeout=10)
@@ -74,6 +109,23 @@ def test_a_map_without_a_bound_goes_on_starting_items_behind_a_slow_first_one():
         return all(others_done.acquire(timeout=10) for _ in range(199))
 
     assert all(flytekit_ext.map(last_to_finish, range(200)))
+
+
+@task
+async def count_ints(xs: typing.List[int]) -> int:
+    return len(xs)
+
+
+def test_a_map_consumed_under_a_running_loop_reports_a_mistyped_list_as_flytekit_does():
+    # As in a notebook cell: synchronous code under a running loop, so the items run on flytekit_ext's helper
+    # loop, where a list that flytekit's own transformer must check cannot wait for that loop.
+    async def cell():
+        return list(flytekit_ext.map(count_ints, [[1, 2], [1, "2"]]))
+
+    counted, failed = asyncio.run(cell())
+    assert counted == 2
+    assert type(failed).__name__ == "TypeTransformerFailedError"
+    assert "Expected value of type <class 'int'> but got '2'" in str(failed)
 
 
 def test_map_aio_in_eager_runs_async_items_concurrently():

@@ -200,3 +200,19 @@ def test_a_plugins_own_dispatch_execute_runs_and_the_calls_retries_reach_the_bod
     assert flaky_dispatching.override(retries=1)(x=1) == 1
     assert asyncio.run(flaky_dispatching.override(retries=1).aio(x=2)) == 2  # from async code too
     assert dispatched == [flaky_dispatching.name] * 2
+
+
+def test_hooks_set_on_a_task_run_as_flytekit_runs_them(monkeypatch):
+    # flytekit calls the task's own pre_execute and post_execute, wherever they come from; tests and plugins
+    # set them on a task as well as in a subclass.
+    def body(x: int) -> int:
+        return x + 1
+
+    seen = {}
+    for lib, decorate in {"flytekit": flytekit.task, "flytekit_ext": flytekit_ext.task}.items():
+        made = decorate(body)
+        calls = []
+        monkeypatch.setattr(made, "pre_execute", lambda params, calls=calls: calls.append("pre") or params)
+        monkeypatch.setattr(made, "post_execute", lambda params, returned, calls=calls: returned * 10)
+        seen[lib] = (made(x=1), calls)
+    assert seen["flytekit_ext"] == seen["flytekit"] == (20, ["pre"])

@@ -57,10 +57,14 @@ class FirstFailure:
 # or runs longer ends that, and items go to worker threads again, up to the map's concurrency.
 #
 # Nor does a synchronous consumer hand many items over before it knows what they are like: it starts with one
-# item on a worker and doubles the number in flight each time the oldest one proves slow, or is still running
-# after this long, up to the map's concurrency; a quick item brings it back to one. A map of quick items thus
-# hands over only its first (a map without a bound would otherwise hand every item to a worker as it starts),
-# and a map of items that wait has them all started within a few milliseconds.
+# item on a worker and doubles the number in flight each time an item proves slow, or the oldest is still
+# running after this long, up to the map's concurrency. It runs items itself again only once as many items in
+# a row as it has let run at once were quick, so maps whose slow items are mixed with quick ones keep their
+# slow items overlapping. A map of quick items thus hands over only its first (a map without a bound would
+# otherwise hand every item to a worker as it starts).
+#
+# An item the consumer runs itself holds up the items after it: like flytekit's and Flyte 2's local maps,
+# which run every item one after another, a map cannot have an item wait for a later item of the same map.
 QUICK_ITEM_S = 0.001
 
 
@@ -216,7 +220,8 @@ def future_results(
     progress = show_progress()
     window = _FutureWindow(items, arguments, limit, return_exceptions)
     run_here = items.run_here
-    quick = False  # the last item was quick: start no more items on workers, run the next here
+    quick = False  # items lately were quick: start no more items on workers, run the next here
+    streak = 0  # quick items in a row
     # How many items may be in flight while the window grows (see QUICK_ITEM_S); None: as the map's bound says.
     size: Optional[int] = 1 if run_here is not None else None
     with guarded(lambda: f"map of {label} ({window.running()} items running)"):
@@ -227,22 +232,23 @@ def future_results(
                     next_arguments = next(window.arguments, _END)
                     if next_arguments is _END:
                         break
-                    value, error, quick = _run_here(run_here, next_arguments)
+                    value, error, was_quick = _run_here(run_here, next_arguments)
                 else:
                     if not (window.pending if quick else window.fill(size)):
                         break
                     head, head_arguments = window.pending[0]
+                    window.raise_failure()  # another item failed: stop before running the head here
                     if not quick and size is not None and len(window.pending) >= size and not window.exhausted:
                         with blocking_wait():
                             waited_for = (head,) if window.failure is None else (head, window.failure.future)
                             wait(waited_for, timeout=QUICK_ITEM_S, return_when=FIRST_COMPLETED)
                         window.raise_failure()
                         if not head.done():
-                            size = _grown(size, window.limit)  # slow, or waiting for other items: start more
+                            size, streak = _grown(size, window.limit), 0  # slow, or waiting for others: start more
                             continue
-                        value, error, quick = _outcome(head, items.timed)
+                        value, error, was_quick = _outcome(head, items.timed)
                     elif run_here is not None and head.cancel():
-                        value, error, quick = _run_here(run_here, head_arguments)
+                        value, error, was_quick = _run_here(run_here, head_arguments)
                     else:
                         with blocking_wait():
                             if window.failure is None:
@@ -250,12 +256,18 @@ def future_results(
                             else:
                                 wait((head, window.failure.future), return_when=FIRST_COMPLETED)
                         window.raise_failure()
-                        value, error, quick = _outcome(head, items.timed)
+                        value, error, was_quick = _outcome(head, items.timed)
                     window.pending.popleft()
-                if quick:
-                    size = 1
-                elif size is not None:
-                    size = _grown(size, window.limit)
+                if was_quick:
+                    streak += 1
+                    # As many quick items in a row as may run at once: run the next ones here.
+                    quick = streak >= (size if size is not None else window.limit or 1)
+                    if quick:
+                        size = 1
+                else:
+                    quick, streak = False, 0
+                    if size is not None:
+                        size = _grown(size, window.limit)
                 progress.advance()
                 if error is not None and not return_exceptions:
                     raise error

@@ -15,7 +15,8 @@ from typing import Callable, List, Type
 
 from flytekit.core.context_manager import ExecutionState, FlyteContext, FlyteContextManager, flyte_context_Var
 
-#: The innermost flytekit context of the calling thread or task (flytekit's own function: asked on every call).
+#: The innermost flytekit context of the calling thread or task: flytekit's own function, bound here (asked on
+#: every call, it needs no frame of ours; patching flytekit's later does not reach this name).
 current_context: Callable[[], FlyteContext] = FlyteContextManager.current_context
 
 

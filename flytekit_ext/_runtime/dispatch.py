@@ -45,6 +45,13 @@ if TYPE_CHECKING:
 Outputs = Union[LiteralMap, DynamicJobSpec]
 _NO_HOOK = PythonTask.pre_execute
 _NO_POST_HOOK = PythonTask.post_execute
+
+
+def _overrides(hook: Any, default: Any) -> bool:
+    """Whether a task's bound hook is not flytekit's do-nothing one (a subclass's, or one set on the task)."""
+    return getattr(hook, "__func__", None) is not default
+
+
 _DATA_ERRORS = (FlyteUploadDataException, FlyteDownloadDataException)
 _are_outputs: Dict[type, bool] = {}
 
@@ -101,7 +108,7 @@ class BodyRun:
         self.policy = policy
         given = ctx.user_space_params
         # Most tasks have no pre_execute hook: skip entering the context for it.
-        params = given if type(task).pre_execute is _NO_HOOK else _pre_executed(task, ctx)
+        params = _pre_executed(task, ctx) if _overrides(task.pre_execute, _NO_HOOK) else given
         if task.enable_deck and params is not None:
             params = _with_decks(params, task.deck_fields, self.local)
         self.params = params
@@ -213,8 +220,9 @@ class BodyRun:
         A dynamic task's workflow, or its already-resolved outputs, need no conversion.
         """
         task = self.task
-        if type(task).post_execute is not _NO_POST_HOOK:  # most tasks have none: no call
-            returned = task.post_execute(self.params, returned)
+        post_execute = task.post_execute
+        if _overrides(post_execute, _NO_POST_HOOK):  # most tasks have none: no call
+            returned = post_execute(self.params, returned)
         if are_outputs(returned):
             return returned
         try:

@@ -55,7 +55,8 @@ def _own_loop() -> asyncio.AbstractEventLoop:
 
 
 #: The event loop running on this thread, if any: asyncio's variant that answers None instead of raising, used
-#: as it is (no frame of ours around it), since every synchronous task call asks.
+#: as it is (no frame of ours around it), since every synchronous task call asks. (So patching asyncio's
+#: function later does not reach this name.)
 running_loop: Callable[[], Optional[asyncio.AbstractEventLoop]] = asyncio._get_running_loop
 
 
@@ -73,6 +74,10 @@ class _HelperLoop:
                 threading.Thread(target=loop.run_forever, name="flytekit-ext-helper-loop", daemon=True).start()
                 self._loop = loop
             return self._loop
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        return self._loop
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         loop = self._loop or self._start()
@@ -93,8 +98,13 @@ _helper = _HelperLoop()
 
 def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
     """Run ``coro`` to completion from synchronous code, wherever that code runs."""
-    if running_loop() is None:
+    loop = running_loop()
+    if loop is None:
         return _own_loop().run_until_complete(coro)
+    if loop is _helper.loop:
+        # Synchronous code on the helper loop's own thread (an item of a map of async tasks consumed from async
+        # code): the helper loop cannot wait for itself, a worker thread's loop runs the coroutine.
+        return off_loop_thread(run_coroutine, coro)
     return _helper.run(coro)
 
 
