@@ -162,10 +162,11 @@ def progress(message: str) -> None:
 # ------------------------------------------------------------------------------------------------ figures
 
 
-# A batch of flytekit_ext calls as long as flytekit's would be 2 ms: on a shared machine that lands whole in a
-# quick or a slow spell (the same calls take 17 or 28 µs), where flytekit's 150-250 ms batches average over
-# both. flytekit_ext's batches have this many times the calls, so both sides average over the machine's swings.
-EXT_CALLS_PER_FLYTEKIT_CALL = 10
+# A batch of as many flytekit_ext calls as flytekit's would last 2 ms: on a shared machine that lands whole in a
+# quick or a slow spell (the same calls take 17 or 28 µs, with or without flytekit's batches in between), where
+# flytekit's 150-250 ms batches average over both. With this many times the calls, a flytekit_ext batch lasts
+# about as long as a flytekit one, and both sides average over the same swings.
+EXT_CALLS_PER_FLYTEKIT_CALL = 100
 
 
 def bench_add(fk: Any, ex: Any, rounds: int, calls: int) -> Figure:
