@@ -27,8 +27,7 @@ if TYPE_CHECKING:
 
 
 def _log_start(task: TaskCalls, policy: FailurePolicy) -> None:
-    if logger.isEnabledFor(logging.INFO):
-        logger.info(f"{policy.shown_as}: running {task.name} locally")
+    logger.info(f"{policy.shown_as}: running {task.name} locally")
 
 
 def failure_policy(task: TaskCalls, overrides: CallOverrides, typed_errors: bool = False) -> FailurePolicy:
@@ -74,7 +73,8 @@ class InProcessRunner:
 
     def run(self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
         policy = failure_policy(task, overrides, self.typed_errors)
-        _log_start(task, policy)
+        if logger.isEnabledFor(logging.INFO):
+            _log_start(task, policy)
         log: CallLog | None = CALLS.get()  # the eager run this call is a child of, run locally
         if log is None:
             return _native_call_off_loop(task, ctx, inputs, policy)
@@ -87,7 +87,8 @@ class InProcessRunner:
         adopt_into_current_scope(task.name)
         if task.is_async:
             policy = failure_policy(task, overrides, self.typed_errors)
-            _log_start(task, policy)
+            if logger.isEnabledFor(logging.INFO):
+                _log_start(task, policy)
             log: CallLog | None = CALLS.get()
             if log is None:
                 return await native_result_async(task, ctx, await run_local_async(task, ctx, inputs, policy))
@@ -128,7 +129,8 @@ class LocalWorkflowRunner:
         if state is not None and state.branch_eval_mode == BranchEvalMode.BRANCH_SKIPPED:
             return _skipped(task)
         policy = failure_policy(task, overrides)
-        _log_start(task, policy)
+        if logger.isEnabledFor(logging.INFO):
+            _log_start(task, policy)
         return promises_for(task, off_loop_thread(run_call, task, ctx, inputs, policy))
 
     async def run_async(

@@ -39,10 +39,8 @@ def child_context(task: PythonTask, ctx: FlyteContext) -> FlyteContext:
     return replaced(ctx, execution_state=child_state, output_metadata_tracker=OutputMetadataTracker())
 
 
-def _cache_config(task: PythonTask) -> Optional[LocalConfig]:
-    """The local cache settings, read once per call, when this task's outputs may be cached."""
-    if not task.metadata.cache:
-        return None
+def _cache_config() -> Optional[LocalConfig]:
+    """The local cache settings, read once per call of a task whose outputs may be cached."""
     config = LocalConfig.auto()
     return config if config.cache_enabled else None
 
@@ -84,7 +82,7 @@ def run_local(
         child = child_context(task, ctx)
         converters = literals.TaskConverters.of(task)
         inputs = literals.inputs_to_literals(ctx, task, values, converters.inputs)
-        cache = _cache_config(task)
+        cache = _cache_config() if task.metadata.cache else None
         if cache is None:
             return _checked(task, _dispatched(task, child, inputs, policy))
         cached = _cached_outputs(task, inputs, cache)
@@ -146,7 +144,7 @@ async def run_local_async(
             inputs = await in_worker_thread(literals.inputs_to_literals, ctx, task, values, converters.inputs)
         else:
             inputs = literals.inputs_to_literals(ctx, task, values, converters.inputs)
-        cache = _cache_config(task)
+        cache = _cache_config() if task.metadata.cache else None
         if cache is None:
             return _checked(task, await _dispatched_async(task, child, inputs, policy))
         cached = _cached_outputs(task, inputs, cache)

@@ -112,7 +112,7 @@ class BodyRun:
         if task.enable_deck and params is not None:
             params = _with_decks(params, task.deck_fields, self.local)
         self.params = params
-        self.timeline = timeline_of(params)
+        self.timeline = timeline_of(params) if params is not None and params.decks else None
         if params is given:
             self.ctx = ctx
         else:

@@ -177,10 +177,11 @@ def inputs_to_literals(ctx: FlyteContext, task: Any, values: Dict[str, Any], inp
     """Convert call inputs (native values, or promises of a local workflow run) to a literal map."""
     literals: Dict[str, Literal] = {}
     for name, value in values.items():
+        converter = inputs.by_name[name]
         try:
-            if _needs_resolving(value):
+            if type(value) is not converter.exact_primitive and _needs_resolving(value):
                 value = run_coroutine(resolve_attr_path_recursively(value))
-            literals[name] = inputs.by_name[name].to_literal(ctx, value)
+            literals[name] = converter.to_literal(ctx, value)
         except TypeTransformerFailedError as error:
             error.args = (
                 f"Failed to convert inputs of task '{task.name}':\n  Failed argument '{name}': {error.args[0]}",

@@ -83,7 +83,7 @@ class PythonFunctionTask(TaskCalls, flytekit_tasks.PythonFunctionTask[T]):
 
     def execute(self, **kwargs: Any) -> Any:
         """Run the body on native inputs: the function itself, or for ``@dynamic`` the workflow it builds."""
-        if self.execution_mode is ExecutionBehavior.DYNAMIC:
+        if self._execution_mode is ExecutionBehavior.DYNAMIC:  # flytekit's execution_mode, without a frame
             return self.dynamic_execute(self._task_function, **kwargs)
         return self._task_function(**kwargs)
 
