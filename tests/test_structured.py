@@ -91,10 +91,13 @@ def _other_tasks() -> typing.Set[asyncio.Task]:
 def test_a_failing_sync_map_raises_only_once_every_started_item_has_stopped():
     with pytest.raises(ValueError, match="item 0 failed"):
         list(flytekit_ext.map(slow_sync, range(30), concurrency=5, return_exceptions=False))
-    assert seen.started == set(range(5))  # no further item started after the failure
+    # The window grows to 5 within milliseconds (on a loaded machine it may not get there before item 0 fails);
+    # items after it would start only as items end, and none may start once item 0 has failed.
+    started = set(seen.started)
+    assert 0 in started and started <= set(range(5))
     assert seen.running == set()  # and every started one had ended when the map raised
     time.sleep(0.8)
-    assert seen.started == set(range(5))
+    assert seen.started == started
 
 
 def test_a_failing_async_map_cancels_the_items_in_flight_before_it_raises():
