@@ -54,7 +54,7 @@ class entered:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        flyte_context_Var.reset(self._token)
+        leave(self._token)
 
 
 # A tuple, not a set: a member is found by identity, without the Python-level ``Enum.__hash__`` a set calls.

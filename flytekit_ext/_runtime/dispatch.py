@@ -43,17 +43,15 @@ if TYPE_CHECKING:
     from flytekit_ext.tasks.base import TaskCalls
 
 Outputs = Union[LiteralMap, DynamicJobSpec]
-_NO_HOOK = PythonTask.pre_execute
+_NO_PRE_HOOK = PythonTask.pre_execute
 _NO_POST_HOOK = PythonTask.post_execute
+_DATA_ERRORS = (FlyteUploadDataException, FlyteDownloadDataException)
+_are_outputs: Dict[type, bool] = {}
 
 
 def _overrides(hook: Any, default: Any) -> bool:
     """Whether a task's bound hook is not flytekit's do-nothing one (a subclass's, or one set on the task)."""
     return getattr(hook, "__func__", None) is not default
-
-
-_DATA_ERRORS = (FlyteUploadDataException, FlyteDownloadDataException)
-_are_outputs: Dict[type, bool] = {}
 
 
 def are_outputs(value: Any) -> bool:
@@ -108,7 +106,7 @@ class BodyRun:
         self.policy = policy
         given = ctx.user_space_params
         # Most tasks have no pre_execute hook: skip entering the context for it.
-        params = _pre_executed(task, ctx) if _overrides(task.pre_execute, _NO_HOOK) else given
+        params = _pre_executed(task, ctx) if _overrides(task.pre_execute, _NO_PRE_HOOK) else given
         if task.enable_deck and params is not None:
             params = _with_decks(params, task.deck_fields, self.local)
         self.params = params

@@ -80,9 +80,8 @@ class _HelperLoop:
         return self._loop
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run ``coro`` on the helper loop and wait for it; never called on that loop's own thread."""
         loop = self._loop or self._start()
-        if running_loop() is loop:
-            raise RuntimeError("a coroutine cannot wait for itself on the helper loop")
         # run_coroutine_threadsafe schedules with a copy of the caller's context, so flytekit's context travels.
         future = asyncio.run_coroutine_threadsafe(coro, loop)
         try:
