@@ -216,3 +216,23 @@ def test_hooks_set_on_a_task_run_as_flytekit_runs_them(monkeypatch):
         monkeypatch.setattr(made, "post_execute", lambda params, returned, calls=calls: returned * 10)
         seen[lib] = (made(x=1), calls)
     assert seen["flytekit_ext"] == seen["flytekit"] == (20, ["pre"])
+
+
+def test_an_execute_replaced_on_a_task_or_in_a_subclass_runs_as_with_flytekit(monkeypatch):
+    # flytekit runs a task's body through its execute, so a test (or a plugin) that replaces execute on the task
+    # or in a subclass sees its replacement run on a local call; the direct call of the function must not skip it.
+    def body(x: int) -> int:
+        return x + 1
+
+    seen = {}
+    for lib, decorate in {"flytekit": flytekit.task, "flytekit_ext": flytekit_ext.task}.items():
+        made = decorate(body)
+        monkeypatch.setattr(made, "execute", lambda **inputs: inputs["x"] * 100)
+        seen[lib] = made(x=2)
+    assert seen["flytekit_ext"] == seen["flytekit"] == 200
+
+    class Doubling(flytekit_ext.PythonFunctionTask):
+        def execute(self, **inputs):
+            return super().execute(**inputs) * 2
+
+    assert Doubling(task_config=None, task_function=body)(x=2) == 6

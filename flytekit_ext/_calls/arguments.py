@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Sequence
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Sequence, Tuple
 
 from flytekit.core.type_engine import UnionTransformer
 
@@ -35,11 +35,23 @@ def required_inputs(task: PythonTask) -> FrozenSet[str]:
     return cached
 
 
+def _input_names(task: PythonTask) -> Tuple[FrozenSet[str], FrozenSet[str]]:
+    """The task's input names and its required ones, made once per task (every call checks against them)."""
+    names: Tuple[FrozenSet[str], FrozenSet[str]] | None = task.__dict__.get("_flytekit_ext_input_names")
+    if names is None:
+        names = task.__dict__["_flytekit_ext_input_names"] = (
+            frozenset(task.python_interface.inputs),
+            required_inputs(task),
+        )
+    return names
+
+
 def bind(task: PythonTask, args: Sequence[Any], kwargs: Dict[str, Any], *, check_required: bool) -> Dict[str, Any]:
     """The call's inputs by name; errors match flytekit's types and name the task and the input."""
-    inputs = task.python_interface.inputs
-    if not args and kwargs.keys() <= inputs.keys() and (not check_required or kwargs.keys() >= required_inputs(task)):
+    known, required = task.__dict__.get("_flytekit_ext_input_names") or _input_names(task)
+    if not args and kwargs.keys() <= known and (not check_required or kwargs.keys() >= required):
         return kwargs  # by name, known names, nothing missing: the common call, checked with two set operations
+    inputs = task.python_interface.inputs
     for name in kwargs:
         if name not in inputs:
             raise AssertionError(f"Received unexpected keyword argument '{name}' in function '{task.name}'")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Sequence
+import weakref
+from typing import TYPE_CHECKING, Any, Callable, Dict, Sequence, Tuple
 
 from flytekit.core.context_manager import ExecutionState, FlyteContext
 
@@ -29,7 +30,32 @@ COMPILING = 1
 _LOCAL_WORKFLOW_MODES = (_Mode.LOCAL_WORKFLOW_EXECUTION, _Mode.LOCAL_DYNAMIC_TASK_EXECUTION)
 
 
+def _nothing() -> None:
+    return None
+
+
+#: The last context :func:`runner_for` was asked about, weakly, and its runner (one tuple, swapped whole, so a
+#: thread never reads one context's reference with another's runner).
+_last_answer: Tuple[Callable[[], Any], Runner] = (_nothing, _in_process)
+
+
 def runner_for(ctx: FlyteContext) -> Runner:
+    """The runner for a call made in ``ctx``: :func:`decide`'s answer, remembered for the last context asked.
+
+    flytekit's contexts, and the compilation and execution states they hold, are never changed once made, so
+    the answer for one context object never changes either; calls and ``forward`` are made from the same
+    context again and again. Only a weak reference is kept: the context is not held alive for the answer.
+    """
+    global _last_answer
+    asked, runner = _last_answer
+    if asked() is ctx:
+        return runner
+    runner = decide(ctx)
+    _last_answer = (weakref.ref(ctx), runner)
+    return runner
+
+
+def decide(ctx: FlyteContext) -> Runner:
     """The runner for a call made in ``ctx``.
 
     * compiling a workflow (or a dynamic task's workflow): a node;

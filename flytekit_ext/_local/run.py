@@ -165,7 +165,7 @@ async def _dispatched_async(
 def native_result(task: PythonTask, ctx: FlyteContext, outputs: LiteralMap) -> Any:
     """What a Python call returns for these output literals: ``None``, a value, or a named tuple."""
     converters = literals.TaskConverters.of(task)
-    return literals.as_call_result(task.python_interface, literals.outputs_to_natives(ctx, outputs, converters.outputs))
+    return literals.as_call_result(converters.tuple_name, literals.outputs_to_natives(ctx, outputs, converters.outputs))
 
 
 async def native_result_async(task: PythonTask, ctx: FlyteContext, outputs: LiteralMap) -> Any:

@@ -43,15 +43,24 @@ if TYPE_CHECKING:
     from flytekit_ext.tasks.base import TaskCalls
 
 Outputs = Union[LiteralMap, DynamicJobSpec]
-_NO_PRE_HOOK = PythonTask.pre_execute
-_NO_POST_HOOK = PythonTask.post_execute
+_DO_NOTHING = {"pre_execute": PythonTask.pre_execute, "post_execute": PythonTask.post_execute}
 _DATA_ERRORS = (FlyteUploadDataException, FlyteDownloadDataException)
 _are_outputs: Dict[type, bool] = {}
 
 
-def _overrides(hook: Any, default: Any) -> bool:
-    """Whether a task's bound hook is not flytekit's do-nothing one (a subclass's, or one set on the task)."""
-    return getattr(hook, "__func__", None) is not default
+def has_hook(task: Any, name: str) -> bool:
+    """Whether ``task``'s hook ``name`` is not flytekit's do-nothing one: a class's own, or one set on the task.
+
+    The class's answer is kept on the class: asked on every run, it must not cost a frame.
+    """
+    if name in task.__dict__:
+        return True
+    cls = type(task)
+    known: Dict[str, bool] | None = cls.__dict__.get("_flytekit_ext_hooks")
+    if known is None:
+        known = {hook: getattr(cls, hook) is not _DO_NOTHING[hook] for hook in _DO_NOTHING}
+        cls._flytekit_ext_hooks = known
+    return known[name]
 
 
 def are_outputs(value: Any) -> bool:
@@ -104,9 +113,10 @@ class BodyRun:
             retries = task.metadata.retries if self.local else 0
             policy = FailurePolicy(retries=retries, shown_as=str(getattr(task, "short_name", None) or task.name))
         self.policy = policy
-        given = ctx.user_space_params
+        state = ctx.execution_state
+        given = state.user_space_params if state is not None else None
         # Most tasks have no pre_execute hook: skip entering the context for it.
-        params = _pre_executed(task, ctx) if _overrides(task.pre_execute, _NO_PRE_HOOK) else given
+        params = _pre_executed(task, ctx) if has_hook(task, "pre_execute") else given
         if task.enable_deck and params is not None:
             params = _with_decks(params, task.deck_fields, self.local)
         self.params = params
@@ -218,13 +228,13 @@ class BodyRun:
         A dynamic task's workflow, or its already-resolved outputs, need no conversion.
         """
         task = self.task
-        post_execute = task.post_execute
-        if _overrides(post_execute, _NO_POST_HOOK):  # most tasks have none: no call
-            returned = post_execute(self.params, returned)
+        if has_hook(task, "post_execute"):  # most tasks have none: no call
+            returned = task.post_execute(self.params, returned)
         if are_outputs(returned):
             return returned
         try:
-            by_name = literals.returned_by_name(task.python_interface, self.converters.outputs.by_name, returned)
+            converters = self.converters
+            by_name = literals.returned_by_name(converters.tuple_name, converters.outputs.names, returned)
             output_map = literals.outputs_to_literals(self.ctx, task, by_name, self.converters.outputs)
             if self.timeline is not None:
                 self.timeline.lap(OUTPUTS)

@@ -13,10 +13,9 @@ worker thread (``needs_loop``) so the loop is never blocked.
 from __future__ import annotations
 
 import collections
-from typing import Any, Dict, Iterable, Mapping, Optional, Tuple, Type
+from typing import Any, Dict, Mapping, Optional, Tuple, Type
 
 from flytekit.core.context_manager import FlyteContext
-from flytekit.core.interface import Interface
 from flytekit.core.promise import Promise, resolve_attr_path_recursively
 from flytekit.core.type_engine import (
     AsyncTypeTransformer,
@@ -132,21 +131,28 @@ class Converter:
 class Converters:
     """The converters of one side (inputs or outputs) of a task's interface."""
 
-    __slots__ = ("by_name", "needs_loop")
+    __slots__ = ("by_name", "names", "needs_loop")
 
     def __init__(self, python_types: Mapping[str, Type[Any]], variables: Mapping[str, Variable]) -> None:
         self.by_name = {name: Converter(t, variables[name].type) for name, t in python_types.items()}
+        self.names = tuple(self.by_name)
         self.needs_loop = any(c.needs_loop for c in self.by_name.values())
 
 
 class TaskConverters:
-    """The converters of a task's inputs and outputs, made once per task."""
+    """The converters of a task's inputs and outputs, made once per task.
 
-    __slots__ = ("inputs", "outputs")
+    ``tuple_name`` is the name of the ``NamedTuple`` the task returns, if it declares one: it says how what the
+    body returns maps to output names, and what a call returns.
+    """
+
+    __slots__ = ("inputs", "outputs", "tuple_name")
 
     def __init__(self, task: Any) -> None:
-        self.inputs = Converters(task.python_interface.inputs, task.interface.inputs)
-        self.outputs = Converters(task.python_interface.outputs, task.interface.outputs)
+        interface = task.python_interface
+        self.inputs = Converters(interface.inputs, task.interface.inputs)
+        self.outputs = Converters(interface.outputs, task.interface.outputs)
+        self.tuple_name: Optional[str] = interface.output_tuple_name
 
     @staticmethod
     def of(task: Any) -> TaskConverters:
@@ -227,28 +233,27 @@ def outputs_to_natives(ctx: FlyteContext, literal_map: LiteralMap, outputs: Conv
 _tuple_classes: Dict[Tuple[str, Tuple[str, ...]], Type[Tuple[Any, ...]]] = {}
 
 
-def as_call_result(interface: Interface, values: Dict[str, Any]) -> Any:
+def as_call_result(tuple_name: Optional[str], values: Dict[str, Any]) -> Any:
     """What a local call returns: ``None``, the single output, or a named tuple of the outputs."""
     if not values:
         return None
-    if len(values) == 1 and not interface.output_tuple_name:
+    if len(values) == 1 and not tuple_name:
         return next(iter(values.values()))
-    key = (interface.output_tuple_name or "DefaultNamedTupleOutput", tuple(values))
+    key = (tuple_name or "DefaultNamedTupleOutput", tuple(values))
     cls = _tuple_classes.get(key)
     if cls is None:
         cls = _tuple_classes[key] = collections.namedtuple(*key)
     return cls(**values)
 
 
-def returned_by_name(interface: Interface, names: Iterable[str], returned: Any) -> Dict[str, Any]:
+def returned_by_name(tuple_name: Optional[str], names: Tuple[str, ...], returned: Any) -> Dict[str, Any]:
     """What a task body returned, keyed by output name."""
-    ordered = list(names)
-    if not ordered:
+    if not names:
         return {}
-    if len(ordered) == 1:
-        single_named_tuple = interface.output_tuple_name and isinstance(returned, tuple)
-        return {ordered[0]: returned[0] if single_named_tuple else returned}
-    return {name: returned[i] for i, name in enumerate(ordered)}
+    if len(names) == 1:
+        single_named_tuple = tuple_name and isinstance(returned, tuple)
+        return {names[0]: returned[0] if single_named_tuple else returned}
+    return {name: returned[i] for i, name in enumerate(names)}
 
 
 def outputs_to_literals(ctx: FlyteContext, task: Any, by_name: Dict[str, Any], outputs: Converters) -> LiteralMap:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pathlib
 import tempfile
-from typing import Optional, cast
+from typing import Any, Optional, cast
 
 from flytekit.core.checkpointer import Checkpoint, SyncCheckpoint
 from flytekit.core.context_manager import ExecutionParameters
@@ -45,8 +45,11 @@ class LazySandboxParameters(ExecutionParameters):
         return cast(Checkpoint, self._checkpoint)
 
 
-def _lazy_copy(params: ExecutionParameters, previous_checkpoint: Optional[str]) -> LazySandboxParameters:
+def _lazy_copy(
+    params: ExecutionParameters, previous_checkpoint: Optional[str], **changes: Any
+) -> LazySandboxParameters:
     attributes = params.__dict__.copy()  # quicker than filling a new object's dict one key at a time
+    attributes.update(changes)
     if isinstance(params, LazySandboxParameters):
         parent = params._sandbox_parent  # a nested call does not need its parent's sandbox made
     else:
@@ -87,8 +90,6 @@ def for_task_call(parent: ExecutionParameters, fresh_decks: bool) -> ExecutionPa
     """
     if fresh_decks:
         parent._decks = []
-    lazy = _lazy_copy(parent, previous_checkpoint=None)
     # New parameters, as flytekit builds for each call: no timeline deck remembered from the parent's runs (a
     # timeline the call is part of is found among the shared decks).
-    lazy._timeline_deck = None
-    return lazy
+    return _lazy_copy(parent, previous_checkpoint=None, _timeline_deck=None)

@@ -14,7 +14,12 @@ def replaced(obj: T, **changes: Any) -> T:  # noqa: UP047 - Python 3.10 has no t
     dataclass whose builder is slow, ``ExecutionState``'s constructor creates a directory on disk, and
     ``copy.copy`` of ``ExecutionParameters`` recurses forever through its ``__getattr__``.
     """
-    duplicate = object.__new__(type(obj))
-    duplicate.__dict__.update(obj.__dict__)
-    duplicate.__dict__.update(changes)
+    attributes = obj.__dict__.copy()
+    attributes.update(changes)
+    duplicate = _new(type(obj))
+    _set_attribute(duplicate, "__dict__", attributes)  # object's own setter: frozen dataclasses refuse theirs
     return duplicate
+
+
+_new = object.__new__
+_set_attribute = object.__setattr__

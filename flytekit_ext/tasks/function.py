@@ -87,9 +87,23 @@ class PythonFunctionTask(TaskCalls, flytekit_tasks.PythonFunctionTask[T]):
             return self.dynamic_execute(self._task_function, **kwargs)
         return self._task_function(**kwargs)
 
+    def _start_body(self, inputs: Dict[str, Any]) -> Any:
+        # A local call's body: the function, called at once, while nothing (a subclass, the task itself, @dynamic)
+        # changes what ``execute`` runs; it then needs neither ``execute``'s frame nor a second unpacking.
+        if (
+            type(self).execute is _OWN_EXECUTE
+            and self._execution_mode is not ExecutionBehavior.DYNAMIC
+            and "execute" not in self.__dict__
+        ):
+            return self._task_function(**inputs)
+        return self.execute(**inputs)
+
     def _write_decks(
         self, native_inputs: Dict[str, Any], native_outputs: Dict[str, Any], ctx: Any, params: Any
     ) -> None:
         if self.enable_deck:
             add_function_decks(self._task_function, self.deck_fields)
         super()._write_decks(native_inputs, native_outputs, ctx, params)
+
+
+_OWN_EXECUTE = PythonFunctionTask.execute
