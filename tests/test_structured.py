@@ -181,7 +181,9 @@ def test_a_failing_child_ends_its_siblings_before_the_eager_call_raises():
 def test_sync_siblings_on_worker_threads_are_waited_for():
     with pytest.raises(errors.RuntimeUserError, match="item 0 failed"):
         asyncio.run(gathers_sync_and_fails(n=4))
-    assert seen.started == set(range(4)) and seen.running == set()
+    # On a loaded machine a sibling's worker thread may not have started its body in the 0.1 s before item 0
+    # fails; one that did must have ended.
+    assert 0 in seen.started and seen.started <= set(range(4)) and seen.running == set()
 
 
 def test_children_an_eager_body_did_not_wait_for_are_cancelled_when_it_returns():

@@ -80,7 +80,7 @@ def run_local(
         # The child context first: a call that starts a new local execution empties the decks it inherits, and
         # decks a transformer writes while converting the inputs belong to this call, as in flytekit.
         child = child_context(task, ctx)
-        converters = literals.TaskConverters.of(task)
+        converters = task._flytekit_ext_converters
         inputs = literals.inputs_to_literals(ctx, task, values, converters.inputs)
         cache = _cache_config() if task.metadata.cache else None
         if cache is None:
@@ -139,7 +139,7 @@ async def run_local_async(
         return await in_worker_thread(run_call, task, ctx, values, policy)
     with entered(ctx):
         child = child_context(task, ctx)
-        converters = literals.TaskConverters.of(task)
+        converters = task._flytekit_ext_converters
         if literals.inputs_need_loop(values, converters.inputs):
             inputs = await in_worker_thread(literals.inputs_to_literals, ctx, task, values, converters.inputs)
         else:
@@ -164,8 +164,7 @@ async def _dispatched_async(
 
 def native_result(task: PythonTask, ctx: FlyteContext, outputs: LiteralMap) -> Any:
     """What a Python call returns for these output literals: ``None``, a value, or a named tuple."""
-    converters = literals.TaskConverters.of(task)
-    return literals.as_call_result(converters.tuple_name, literals.outputs_to_natives(ctx, outputs, converters.outputs))
+    return literals.call_result(ctx, outputs, literals.TaskConverters.of(task))
 
 
 async def native_result_async(task: PythonTask, ctx: FlyteContext, outputs: LiteralMap) -> Any:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Dict, NoReturn, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, NoReturn, Optional, Tuple, Union
 
 from flytekit.core.base_task import PythonTask
 from flytekit.core.context_manager import ExecutionParameters, FlyteContext
@@ -43,24 +43,25 @@ if TYPE_CHECKING:
     from flytekit_ext.tasks.base import TaskCalls
 
 Outputs = Union[LiteralMap, DynamicJobSpec]
-_DO_NOTHING = {"pre_execute": PythonTask.pre_execute, "post_execute": PythonTask.post_execute}
+_NO_PRE_HOOK = PythonTask.pre_execute
+_NO_POST_HOOK = PythonTask.post_execute
 _DATA_ERRORS = (FlyteUploadDataException, FlyteDownloadDataException)
 _are_outputs: Dict[type, bool] = {}
 
 
-def has_hook(task: Any, name: str) -> bool:
-    """Whether ``task``'s hook ``name`` is not flytekit's do-nothing one: a class's own, or one set on the task.
-
-    The class's answer is kept on the class: asked on every run, it must not cost a frame.
+def hooks_of(task: Any) -> Tuple[bool, bool]:
+    """Whether ``task``'s ``pre_execute`` and ``post_execute`` are not flytekit's do-nothing ones: its class's
+    own, or ones set on the task. The class's answer is kept on the class: asked on every run, it must be quick.
     """
-    if name in task.__dict__:
-        return True
     cls = type(task)
-    known: Dict[str, bool] | None = cls.__dict__.get("_flytekit_ext_hooks")
+    known: Tuple[bool, bool] | None = cls.__dict__.get("_flytekit_ext_hooks")
     if known is None:
-        known = {hook: getattr(cls, hook) is not _DO_NOTHING[hook] for hook in _DO_NOTHING}
+        known = (cls.pre_execute is not _NO_PRE_HOOK, cls.post_execute is not _NO_POST_HOOK)
         cls._flytekit_ext_hooks = known
-    return known[name]
+    own = task.__dict__
+    if "pre_execute" in own or "post_execute" in own:
+        return ("pre_execute" in own or known[0], "post_execute" in own or known[1])
+    return known
 
 
 def are_outputs(value: Any) -> bool:
@@ -99,13 +100,24 @@ def _pre_executed(task: TaskCalls, ctx: FlyteContext) -> Any:
 class BodyRun:
     """One run of a task's body on literal inputs: the context it runs in, and what its errors become."""
 
-    __slots__ = ("task", "outer_ctx", "ctx", "params", "local", "converters", "policy", "timeline")
+    __slots__ = (
+        "task",
+        "outer_ctx",
+        "ctx",
+        "params",
+        "local",
+        "converters",
+        "policy",
+        "timeline",
+        "post_hook",
+        "decks",
+    )
 
     def __init__(self, task: TaskCalls, ctx: FlyteContext, policy: Optional[FailurePolicy] = None) -> None:
         self.task = task
         self.outer_ctx = ctx
         self.local = is_local_execution(ctx.execution_state)
-        self.converters = literals.TaskConverters.of(task)
+        self.converters = task._flytekit_ext_converters
         if policy is None:
             policy = hooked_policy(task) if self.local else None
         if policy is None:
@@ -115,9 +127,11 @@ class BodyRun:
         self.policy = policy
         state = ctx.execution_state
         given = state.user_space_params if state is not None else None
+        pre_hook, self.post_hook = hooks_of(task)
         # Most tasks have no pre_execute hook: skip entering the context for it.
-        params = _pre_executed(task, ctx) if has_hook(task, "pre_execute") else given
-        if task.enable_deck and params is not None:
+        params = _pre_executed(task, ctx) if pre_hook else given
+        self.decks = task.enable_deck
+        if self.decks and params is not None:
             params = _with_decks(params, task.deck_fields, self.local)
         self.params = params
         self.timeline = timeline_of(params) if params is not None and params.decks else None
@@ -228,7 +242,7 @@ class BodyRun:
         A dynamic task's workflow, or its already-resolved outputs, need no conversion.
         """
         task = self.task
-        if has_hook(task, "post_execute"):  # most tasks have none: no call
+        if self.post_hook:  # most tasks have none: no call
             returned = task.post_execute(self.params, returned)
         if are_outputs(returned):
             return returned
@@ -238,7 +252,7 @@ class BodyRun:
             output_map = literals.outputs_to_literals(self.ctx, task, by_name, self.converters.outputs)
             if self.timeline is not None:
                 self.timeline.lap(OUTPUTS)
-            if task.enable_deck:
+            if self.decks:
                 task._write_decks(native_inputs, by_name, self.outer_ctx, self.params)
         except Exception as error:
             self.fail_outputs(error)
@@ -279,7 +293,7 @@ async def dispatch_async(
     """
     run = BodyRun(task, ctx, policy)
     convert_inputs_off_loop = run.converters.inputs.needs_loop
-    convert_outputs_off_loop = run.converters.outputs.needs_loop or task.enable_deck
+    convert_outputs_off_loop = run.converters.outputs.needs_loop or run.decks
     attempt = 1
     while True:
         with entered(run.ctx):

@@ -13,13 +13,14 @@ worker thread (``needs_loop``) so the loop is never blocked.
 from __future__ import annotations
 
 import collections
-from typing import Any, Dict, Mapping, Optional, Tuple, Type
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Type
 
 from flytekit.core.context_manager import FlyteContext
 from flytekit.core.promise import Promise, resolve_attr_path_recursively
 from flytekit.core.type_engine import (
     AsyncTypeTransformer,
     ListTransformer,
+    SimpleTransformer,
     TypeEngine,
     TypeTransformer,
     TypeTransformerFailedError,
@@ -50,6 +51,7 @@ class Converter:
         "hashed",
         "exact_primitive",
         "primitive_field",
+        "build_primitive",
         "element",
     )
 
@@ -67,6 +69,13 @@ class Converter:
             python_type if isinstance(python_type, type) and python_type in _CHECKED_BY_TRANSFORMER else None
         )
         self.primitive_field = _PRIMITIVE_FIELDS.get(self.exact_primitive) if self.exact_primitive else None
+        # flytekit's simple transformers check the value's type, then build its literal with a function of theirs:
+        # for a value already checked to be exactly that type, that function is called directly.
+        self.build_primitive: Optional[Callable[[Any], Literal]] = (
+            getattr(self.transformer, "_to_literal_transformer", None)
+            if self.exact_primitive is not None and type(self.transformer) is SimpleTransformer
+            else None
+        )
         # A list of primitives (List[int], ...): flytekit's list transformer converts each element through the
         # element's transformer, as coroutines on an event loop. Here each element goes through that same
         # transformer without a loop: to a literal when every element has exactly the element type, back from a
@@ -82,6 +91,9 @@ class Converter:
     def to_literal(self, ctx: FlyteContext, value: Any) -> Literal:
         """flytekit's checks and conversion; a promise (of a local workflow run) already holds its literal."""
         if type(value) is self.exact_primitive:
+            build = self.build_primitive
+            if build is not None:
+                return build(value)
             return self.transformer.to_literal(ctx, value, self.python_type, self.literal_type)
         element = self.element
         if element is not None and type(value) is list and all(type(v) is element.exact_primitive for v in value):
@@ -156,6 +168,7 @@ class TaskConverters:
 
     @staticmethod
     def of(task: Any) -> TaskConverters:
+        """The converters of any task, kept on it: a flytekit_ext task reads them as its attribute of this name."""
         found: Optional[TaskConverters] = task.__dict__.get("_flytekit_ext_converters")
         if found is None:
             found = task.__dict__["_flytekit_ext_converters"] = TaskConverters(task)
@@ -215,31 +228,30 @@ def literals_to_natives(ctx: FlyteContext, literal_map: LiteralMap, side: Conver
     return natives
 
 
-def outputs_to_natives(ctx: FlyteContext, literal_map: LiteralMap, outputs: Converters) -> Dict[str, Any]:
-    """Output literals back to native values, as a caller receives them."""
-    values: Dict[str, Any] = {}
-    for position, (name, converter) in enumerate(outputs.by_name.items()):
-        literal = literal_map.literals[name]
-        try:
-            values[name] = converter.to_python(ctx, literal)
-        except Exception as error:
-            key = name if name != f"o{position}" else position
-            raise TypeError(
-                f"Failed to convert output in position {key} of value {literal}, expected type {converter.python_type}."
-            ) from error
-    return values
-
-
 _tuple_classes: Dict[Tuple[str, Tuple[str, ...]], Type[Tuple[Any, ...]]] = {}
 
 
-def as_call_result(tuple_name: Optional[str], values: Dict[str, Any]) -> Any:
-    """What a local call returns: ``None``, the single output, or a named tuple of the outputs."""
+def call_result(ctx: FlyteContext, literal_map: LiteralMap, converters: TaskConverters) -> Any:
+    """What a local call returns for its output literals: ``None``, the single output, or a named tuple of the
+    outputs; an output that cannot be converted back is named in the error."""
+    given = literal_map.literals
+    values: Dict[str, Any] = {}
+    for position, (name, converter) in enumerate(converters.outputs.by_name.items()):
+        literal = given[name]
+        try:
+            values[name] = converter.to_python(ctx, literal)
+        except Exception as error:
+            shown = name if name != f"o{position}" else position
+            raise TypeError(
+                f"Failed to convert output in position {shown} of value {literal}, "
+                f"expected type {converter.python_type}."
+            ) from error
     if not values:
         return None
+    tuple_name = converters.tuple_name
     if len(values) == 1 and not tuple_name:
-        return next(iter(values.values()))
-    key = (tuple_name or "DefaultNamedTupleOutput", tuple(values))
+        return values[converters.outputs.names[0]]
+    key = (tuple_name or "DefaultNamedTupleOutput", converters.outputs.names)
     cls = _tuple_classes.get(key)
     if cls is None:
         cls = _tuple_classes[key] = collections.namedtuple(*key)

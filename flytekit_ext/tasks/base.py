@@ -28,6 +28,7 @@ from flytekit_ext._image import warn_if_flytekit_image, with_flytekit_ext
 from flytekit_ext._local.run import run_local
 from flytekit_ext._runtime.dispatch import dispatch
 from flytekit_ext._runtime.failures import hooked_policy
+from flytekit_ext._runtime.literals import TaskConverters
 from flytekit_ext.resolver import reduce_task
 
 if TYPE_CHECKING:
@@ -65,6 +66,12 @@ class TaskCalls(_TaskBase):
         check_short_name(short_name, self.name)
         self._short_name = short_name or default_short_name
         self._forward_to = forward_to
+
+    @cached_property
+    def _flytekit_ext_converters(self) -> TaskConverters:
+        """The converters of the task's inputs and outputs: made on first use, then a plain attribute (no call on
+        the way of every local call); :meth:`TaskConverters.of` finds them under the same name."""
+        return TaskConverters(self)
 
     @property
     def short_name(self) -> str:
