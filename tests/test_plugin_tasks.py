@@ -236,3 +236,22 @@ def test_an_execute_replaced_on_a_task_or_in_a_subclass_runs_as_with_flytekit(mo
             return super().execute(**inputs) * 2
 
     assert Doubling(task_config=None, task_function=body)(x=2) == 6
+
+
+def test_a_hook_patched_onto_a_class_after_a_first_run_runs_as_with_flytekit(monkeypatch):
+    # Test suites patch hooks onto task classes (mock.patch.object); whether a task of the class already ran
+    # must not matter.
+    def body(x: int) -> int:
+        return x + 1
+
+    seen = {}
+    # flytekit_ext's class first: it subclasses flytekit's, so a hook patched onto flytekit's would reach it too.
+    for lib, (decorate, cls) in {
+        "flytekit_ext": (flytekit_ext.task, flytekit_ext.PythonFunctionTask),
+        "flytekit": (flytekit.task, flytekit.PythonFunctionTask),
+    }.items():
+        made = decorate(body)
+        first = made(x=1)
+        monkeypatch.setattr(cls, "post_execute", lambda self, params, returned: returned * 10)
+        seen[lib] = (first, made(x=1))
+    assert seen["flytekit_ext"] == seen["flytekit"] == (2, 20)

@@ -6,8 +6,10 @@ The table below is the routing the docs describe (docs/architecture.md); a chang
 """
 
 import asyncio
+import gc
 import inspect
 import typing
+import weakref
 
 import pytest
 from flytekit.core.context_manager import ExecutionState
@@ -129,3 +131,17 @@ def test_awaiting_in_a_workflow_body_is_an_error_naming_the_task():
 
     with pytest.raises(TypeError, match="sync_child' was awaited inside a @workflow"):
         awaits.compile()
+
+
+def test_the_runner_follows_each_context_and_keeps_none_alive():
+    # runner_for remembers its last answer: asked in turn about contexts of different kinds, it must give each
+    # its own runner, and a context no longer used must not be kept alive by that memory.
+    top = current_context()
+    compiling = top.with_compilation_state(top.new_compilation_state("probe")).build()
+    for ctx, runner in [(top, "InProcessRunner"), (compiling, "NodeRunner"), (top, "InProcessRunner")] * 2:
+        assert type(runner_for(ctx)).__name__ == runner
+    runner_for(compiling)
+    gone = weakref.ref(compiling)
+    del compiling
+    gc.collect()
+    assert gone() is None

@@ -42,9 +42,10 @@ _last_answer: Tuple[Callable[[], Any], Runner] = (_nothing, _in_process)
 def runner_for(ctx: FlyteContext) -> Runner:
     """The runner for a call made in ``ctx``: :func:`decide`'s answer, remembered for the last context asked.
 
-    flytekit's contexts, and the compilation and execution states they hold, are never changed once made, so
-    the answer for one context object never changes either; calls and ``forward`` are made from the same
-    context again and again. Only a weak reference is kept: the context is not held alive for the answer.
+    What :func:`decide` reads is never changed once a context is made (contexts and compilation states are
+    frozen, and flytekit sets an execution state's mode only when building it), so the answer for one context
+    object never changes; calls and ``forward`` are made from the same context again and again. Only a weak
+    reference is kept: the context is not held alive for the answer.
     """
     global _last_answer
     asked, runner = _last_answer

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Dict, NoReturn, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, NoReturn, Optional, Union
 
 from flytekit.core.base_task import PythonTask
 from flytekit.core.context_manager import ExecutionParameters, FlyteContext
@@ -49,19 +49,10 @@ _DATA_ERRORS = (FlyteUploadDataException, FlyteDownloadDataException)
 _are_outputs: Dict[type, bool] = {}
 
 
-def hooks_of(task: Any) -> Tuple[bool, bool]:
-    """Whether ``task``'s ``pre_execute`` and ``post_execute`` are not flytekit's do-nothing ones: its class's
-    own, or ones set on the task. The class's answer is kept on the class: asked on every run, it must be quick.
-    """
-    cls = type(task)
-    known: Tuple[bool, bool] | None = cls.__dict__.get("_flytekit_ext_hooks")
-    if known is None:
-        known = (cls.pre_execute is not _NO_PRE_HOOK, cls.post_execute is not _NO_POST_HOOK)
-        cls._flytekit_ext_hooks = known
-    own = task.__dict__
-    if "pre_execute" in own or "post_execute" in own:
-        return ("pre_execute" in own or known[0], "post_execute" in own or known[1])
-    return known
+def has_hook(task: Any, name: str, do_nothing: Any) -> bool:
+    """Whether ``task``'s hook ``name`` is not flytekit's ``do_nothing`` one: set on the task, or its class's (asked
+    of the class each time, so a hook patched onto a class later is seen, as flytekit sees it)."""
+    return name in task.__dict__ or getattr(type(task), name) is not do_nothing
 
 
 def are_outputs(value: Any) -> bool:
@@ -100,18 +91,7 @@ def _pre_executed(task: TaskCalls, ctx: FlyteContext) -> Any:
 class BodyRun:
     """One run of a task's body on literal inputs: the context it runs in, and what its errors become."""
 
-    __slots__ = (
-        "task",
-        "outer_ctx",
-        "ctx",
-        "params",
-        "local",
-        "converters",
-        "policy",
-        "timeline",
-        "post_hook",
-        "decks",
-    )
+    __slots__ = ("task", "outer_ctx", "ctx", "params", "local", "converters", "policy", "timeline", "decks")
 
     def __init__(self, task: TaskCalls, ctx: FlyteContext, policy: Optional[FailurePolicy] = None) -> None:
         self.task = task
@@ -127,9 +107,8 @@ class BodyRun:
         self.policy = policy
         state = ctx.execution_state
         given = state.user_space_params if state is not None else None
-        pre_hook, self.post_hook = hooks_of(task)
         # Most tasks have no pre_execute hook: skip entering the context for it.
-        params = _pre_executed(task, ctx) if pre_hook else given
+        params = _pre_executed(task, ctx) if has_hook(task, "pre_execute", _NO_PRE_HOOK) else given
         self.decks = task.enable_deck
         if self.decks and params is not None:
             params = _with_decks(params, task.deck_fields, self.local)
@@ -242,7 +221,7 @@ class BodyRun:
         A dynamic task's workflow, or its already-resolved outputs, need no conversion.
         """
         task = self.task
-        if self.post_hook:  # most tasks have none: no call
+        if has_hook(task, "post_execute", _NO_POST_HOOK):  # most tasks have none: no call
             returned = task.post_execute(self.params, returned)
         if are_outputs(returned):
             return returned
