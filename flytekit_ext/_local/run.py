@@ -74,14 +74,15 @@ def run_local(
 
     ``policy`` says how failures of the body are retried and raised (by default as the task's metadata says).
     """
-    # Entering ``ctx`` gives this call its own copy of flytekit's context stack (see _runtime.context).
-    token = enter(ctx)
+    # As in flytekit, the call runs in a context of its own from the start: its inputs are converted in it (so
+    # decks a transformer writes belong to this call), and its body runs in it. A call that starts a new local
+    # execution empties the decks it inherits. Entering the context gives the call its own copy of flytekit's
+    # context stack (see _runtime.context).
+    child = child_context(task, ctx)
+    token = enter(child)
     try:
-        # The child context first: a call that starts a new local execution empties the decks it inherits, and
-        # decks a transformer writes while converting the inputs belong to this call, as in flytekit.
-        child = child_context(task, ctx)
         converters = task._flytekit_ext_converters
-        inputs = literals.inputs_to_literals(ctx, task, values, converters.inputs)
+        inputs = literals.inputs_to_literals(child, task, values, converters.inputs)
         cache = _cache_config() if task.metadata.cache else None
         if cache is None:
             return _checked(task, _dispatched(task, child, inputs, policy))
@@ -94,11 +95,13 @@ def run_local(
 
 
 def _dispatched(task: TaskCalls, child: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]) -> Outputs:
-    run = _plugin_dispatch if task.dispatches_itself else dispatch
-    if not scoped():  # the common case, kept cheap: nothing to leave
-        return run(task, child, inputs, policy)
-    with task_scope():
-        return run(task, child, inputs, policy)
+    """The call's outputs, run in ``child`` (already current): by a plugin's own dispatch, or by ours."""
+    if scoped():  # in a group or an eager run: the body runs outside them, where this is asked again
+        with task_scope():
+            return _dispatched(task, child, inputs, policy)
+    if task.dispatches_itself:
+        return _plugin_dispatch(task, child, inputs, policy)
+    return dispatch(task, child, inputs, policy, entered_by_caller=True)
 
 
 def _plugin_dispatch(

@@ -238,12 +238,23 @@ class BodyRun:
         return output_map
 
 
-def dispatch(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy] = None) -> Outputs:
-    """Run ``task`` on ``inputs`` here, synchronously; an async body runs on a loop of its own."""
+def dispatch(
+    task: TaskCalls,
+    ctx: FlyteContext,
+    inputs: LiteralMap,
+    policy: Optional[FailurePolicy] = None,
+    *,
+    entered_by_caller: bool = False,
+) -> Outputs:
+    """Run ``task`` on ``inputs`` here, synchronously; an async body runs on a loop of its own.
+
+    ``entered_by_caller``: the caller made ``ctx`` current, on a context stack of the call's own (a local call):
+    a body that runs in ``ctx`` itself needs no second one.
+    """
     run = BodyRun(task, ctx, policy)
     attempt = 1
     while True:
-        token = enter(run.ctx)
+        token = None if entered_by_caller and run.ctx is ctx else enter(run.ctx)
         try:
             native_inputs = run.natives(inputs)
             try:
@@ -257,7 +268,8 @@ def dispatch(task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap, policy: Opt
                 run.body_ended()
                 return run.complete(native_inputs, returned)
         finally:
-            leave(token)
+            if token is not None:
+                leave(token)
         time.sleep(delay)
         run.next_attempt()
         attempt += 1
