@@ -140,13 +140,13 @@ async def run_local_async(
     """
     if task.wraps_local_execute or task.dispatches_itself:
         return await in_worker_thread(run_call, task, ctx, values, policy)
-    with entered(ctx):
-        child = child_context(task, ctx)
+    child = child_context(task, ctx)
+    with entered(child):  # as in run_local: the inputs are converted in the call's own context
         converters = task._flytekit_ext_converters
         if literals.inputs_need_loop(values, converters.inputs):
-            inputs = await in_worker_thread(literals.inputs_to_literals, ctx, task, values, converters.inputs)
+            inputs = await in_worker_thread(literals.inputs_to_literals, child, task, values, converters.inputs)
         else:
-            inputs = literals.inputs_to_literals(ctx, task, values, converters.inputs)
+            inputs = literals.inputs_to_literals(child, task, values, converters.inputs)
         cache = _cache_config() if task.metadata.cache else None
         if cache is None:
             return _checked(task, await _dispatched_async(task, child, inputs, policy))
