@@ -161,16 +161,19 @@ class Results(Iterator[Any]):
     """What ``map`` returns: the results as an iterator; ``with`` closes it on leaving."""
 
     def __init__(self, results: Union[Iterator[Any], AsyncResults]) -> None:
-        self._results = results
+        # Which kind, decided once: an isinstance check of an abstract base class costs a Python call per item.
+        self._async: Optional[AsyncResults] = results if isinstance(results, AsyncResults) else None
+        self._sync: Optional[Iterator[Any]] = None if isinstance(results, AsyncResults) else results
         self._closed = False
 
     def __next__(self) -> Any:
         if self._closed:
             raise StopIteration
         try:
-            if isinstance(self._results, AsyncResults):
-                return run_coroutine(self._results.__anext__())
-            return next(self._results)
+            if self._sync is not None:
+                return next(self._sync)
+            assert self._async is not None
+            return run_coroutine(self._async.__anext__())
         except StopAsyncIteration:
             self._closed = True
             raise StopIteration from None
@@ -182,10 +185,10 @@ class Results(Iterator[Any]):
         """Stop early: no further item starts; the items in flight are stopped and waited for."""
         if not self._closed:
             self._closed = True
-            if isinstance(self._results, AsyncResults):
-                run_coroutine(self._results.aclose())
+            if self._async is not None:
+                run_coroutine(self._async.aclose())
             else:
-                self._results.close()  # type: ignore[attr-defined]
+                self._sync.close()  # type: ignore[union-attr]
 
     def __enter__(self) -> Results:
         return self
