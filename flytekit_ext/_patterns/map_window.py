@@ -67,10 +67,10 @@ class FirstFailure:
 # which run every item one after another, a map cannot have an item wait for a later item of the same map.
 QUICK_ITEM_S = 0.001
 
-# An item that ran for less than this is quick whatever it did: a wait this short gains nothing from a worker
-# either. While items are this short their CPU time is not read, which costs about half a microsecond at each
-# end of an item (a system call); after a longer item it is read again, and until then a longer item whose CPU
-# time was not read counts as slow.
+# While items run for less than this their CPU time is not read, which costs about half a microsecond at each
+# end of an item (a system call): a wait this short gains nothing from a worker either. An item that runs
+# longer is judged by its time alone (a pause of the interpreter is as likely as a wait), and the CPU time of
+# the next one is read again: items that wait are found one item later.
 TINY_ITEM_S = 0.00005
 
 
@@ -85,7 +85,7 @@ def _timed(run: Callable[[Arguments], Any]) -> Callable[[Arguments], Tuple[Any, 
             value = run(arguments)
             wall = time.perf_counter() - started
             read_cpu = wall >= TINY_ITEM_S
-            return value, not read_cpu
+            return value, wall < QUICK_ITEM_S
         wall, cpu = time.perf_counter(), time.thread_time()
         value = run(arguments)
         wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
