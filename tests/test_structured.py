@@ -21,6 +21,7 @@ import pytest
 
 import flytekit_ext
 from flytekit_ext import eager, errors, task
+from flytekit_ext._runtime.workers import DaemonThreadPool
 
 
 class Bodies:
@@ -295,3 +296,17 @@ def test_worker_threads_do_not_hold_up_interpreter_exit():
     # The pool's thread sleeps 30 s; the bound leaves room for a slow import on a loaded machine.
     assert done.stdout.strip() == "ok" and time.monotonic() - started < 20
     assert os.environ.get("PYTHONWARNINGS") is None or done.returncode == 0
+
+
+def test_work_after_a_full_pool_went_idle_still_runs():
+    # More work at once than the pool has threads, then every thread ends idle: work submitted afterwards must
+    # still find a thread. (A fresh-clone test run hung here: an eager task's direct call of a sync task waited
+    # forever for a worker thread that had ended.)
+    pool = DaemonThreadPool(max_workers=2, name="test-pool", idle_seconds=0.05)
+    for work in [pool.submit(time.sleep, 0.01) for _ in range(10)]:
+        work.result(timeout=10)
+    deadline = time.monotonic() + 10
+    while pool.threads and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pool.threads == 0
+    assert pool.submit(lambda: "ran").result(timeout=10) == "ran"

@@ -39,6 +39,12 @@ def child_context(task: PythonTask, ctx: FlyteContext) -> FlyteContext:
     return replaced(ctx, execution_state=child_state, output_metadata_tracker=OutputMetadataTracker())
 
 
+def _converting(ctx: FlyteContext, child: FlyteContext) -> FlyteContext:
+    """The context a call's input transformers are given, as flytekit gives it: the call's own for a call that
+    starts a local execution (top level), the caller's for one made inside a local execution."""
+    return ctx if is_local_execution(ctx.execution_state) else child
+
+
 def _cache_config() -> Optional[LocalConfig]:
     """The local cache settings, read once per call of a task whose outputs may be cached."""
     config = LocalConfig.auto()
@@ -74,15 +80,15 @@ def run_local(
 
     ``policy`` says how failures of the body are retried and raised (by default as the task's metadata says).
     """
-    # As in flytekit, the call runs in a context of its own from the start: its inputs are converted in it (so
-    # decks a transformer writes belong to this call), and its body runs in it. A call that starts a new local
+    # As in flytekit, the call's own context is current from the start: while its inputs are converted (so decks
+    # a transformer writes belong to this call), and while its body runs. A call that starts a new local
     # execution empties the decks it inherits. Entering the context gives the call its own copy of flytekit's
     # context stack (see _runtime.context).
     child = child_context(task, ctx)
     token = enter(child)
     try:
         converters = task._flytekit_ext_converters
-        inputs = literals.inputs_to_literals(child, task, values, converters.inputs)
+        inputs = literals.inputs_to_literals(_converting(ctx, child), task, values, converters.inputs)
         cache = _cache_config() if task.metadata.cache else None
         if cache is None:
             return _checked(task, _dispatched(task, child, inputs, policy))
@@ -141,12 +147,13 @@ async def run_local_async(
     if task.wraps_local_execute or task.dispatches_itself:
         return await in_worker_thread(run_call, task, ctx, values, policy)
     child = child_context(task, ctx)
-    with entered(child):  # as in run_local: the inputs are converted in the call's own context
+    with entered(child):  # as in run_local: the inputs are converted with the call's own context current
         converters = task._flytekit_ext_converters
+        converting = _converting(ctx, child)
         if literals.inputs_need_loop(values, converters.inputs):
-            inputs = await in_worker_thread(literals.inputs_to_literals, child, task, values, converters.inputs)
+            inputs = await in_worker_thread(literals.inputs_to_literals, converting, task, values, converters.inputs)
         else:
-            inputs = literals.inputs_to_literals(child, task, values, converters.inputs)
+            inputs = literals.inputs_to_literals(converting, task, values, converters.inputs)
         cache = _cache_config() if task.metadata.cache else None
         if cache is None:
             return _checked(task, await _dispatched_async(task, child, inputs, policy))

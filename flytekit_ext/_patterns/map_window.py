@@ -68,10 +68,13 @@ class FirstFailure:
 QUICK_ITEM_S = 0.001
 
 # While items run for less than this their CPU time is not read, which costs about half a microsecond at each
-# end of an item (a system call): a wait this short gains nothing from a worker either. An item that runs
-# longer is judged by its time alone (a pause of the interpreter is as likely as a wait), and the CPU time of
-# the next one is read again: items that wait are found one item later.
+# end of an item (a system call): a wait this short gains nothing from a worker either. The CPU time of the item
+# after a longer one is read again.
 TINY_ITEM_S = 0.00005
+# An item whose CPU time was not read is quick if it ran for less than this: waiting that long on the consumer's
+# thread costs about what handing the item to a worker would, and an interpreter pause (a garbage collection)
+# rarely lasts longer, so a map of short items is not sent to worker threads by one.
+UNREAD_QUICK_ITEM_S = 0.0002
 
 
 def _timed(run: Callable[[Arguments], Any]) -> Callable[[Arguments], Tuple[Any, bool]]:
@@ -85,7 +88,7 @@ def _timed(run: Callable[[Arguments], Any]) -> Callable[[Arguments], Tuple[Any, 
             value = run(arguments)
             wall = time.perf_counter() - started
             read_cpu = wall >= TINY_ITEM_S
-            return value, wall < QUICK_ITEM_S
+            return value, wall < UNREAD_QUICK_ITEM_S
         wall, cpu = time.perf_counter(), time.thread_time()
         value = run(arguments)
         wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu

@@ -16,7 +16,8 @@ from typing import Any, Callable, Optional, Set, Tuple, TypeVar
 
 T = TypeVar("T")
 
-_Work = Tuple["Future[Any]", Callable[..., Any], Tuple[Any, ...], dict]
+# An item of work, and whether its submitter counted on an idle thread for it (took an idle token).
+_Work = Tuple["Future[Any]", Callable[..., Any], Tuple[Any, ...], dict, bool]
 
 
 class DaemonThreadPool(Executor):
@@ -27,7 +28,10 @@ class DaemonThreadPool(Executor):
         self._name = name
         self._idle_seconds = idle_seconds
         self._queue: queue.SimpleQueue[Optional[_Work]] = queue.SimpleQueue()
-        self._idle = threading.Semaphore(0)  # one token per thread waiting for work
+        # At most one token per idle thread: a thread adds one when it goes idle after work, and whoever ends that
+        # idleness takes one (a submitter counting on an idle thread, the thread itself when it takes work nobody
+        # counted on, or when it ends). Fewer tokens than idle threads only means a thread more is started.
+        self._idle = threading.Semaphore(0)
         self._lock = threading.Lock()
         self._threads: Set[threading.Thread] = set()
         self._shutdown = False
@@ -37,8 +41,9 @@ class DaemonThreadPool(Executor):
         with self._lock:
             if self._shutdown:
                 raise RuntimeError("cannot schedule work on a pool that was shut down")
-            self._queue.put((future, fn, args, kwargs))
-            if not self._idle.acquire(blocking=False) and len(self._threads) < self._max_workers:
+            counted_on_idle = self._idle.acquire(blocking=False)
+            self._queue.put((future, fn, args, kwargs, counted_on_idle))
+            if not counted_on_idle and len(self._threads) < self._max_workers:
                 thread = threading.Thread(target=self._work, name=f"{self._name}-{len(self._threads)}", daemon=True)
                 self._threads.add(thread)
                 thread.start()
@@ -56,7 +61,12 @@ class DaemonThreadPool(Executor):
                     continue
                 if item is None:
                     return
-                future, fn, args, kwargs = item
+                future, fn, args, kwargs, counted_on_idle = item
+                if not counted_on_idle:
+                    # Work nobody counted an idle thread for (the pool was full when it came): this thread is no
+                    # longer idle, so it takes its token back. Left, the token would outlive the threads, and
+                    # work submitted once they had all ended would count on a thread that does not exist.
+                    self._idle.acquire(blocking=False)
                 if future.set_running_or_notify_cancel():
                     try:
                         result = fn(*args, **kwargs)
