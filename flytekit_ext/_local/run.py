@@ -6,7 +6,7 @@ return the output literal map, and :func:`native_result` turns it into what a Py
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
 from flytekit.configuration import LocalConfig
 from flytekit.core.context_manager import ExecutionState, FlyteContext, OutputMetadataTracker
@@ -29,20 +29,18 @@ if TYPE_CHECKING:
     from flytekit_ext.tasks.base import TaskCalls
 
 
-def child_context(task: PythonTask, ctx: FlyteContext) -> FlyteContext:
-    """The context a task call runs in: the task's local mode, its own decks, sandbox and output metadata."""
+def call_contexts(task: PythonTask, ctx: FlyteContext) -> Tuple[FlyteContext, FlyteContext]:
+    """The context a task call runs in (the task's local mode, its own decks, sandbox and output metadata), and
+    the one its input transformers are given, as flytekit gives it: that same context for a call that starts a
+    local execution (top level), the caller's for a call made inside one."""
     state: ExecutionState = ctx.execution_state if ctx.execution_state is not None else ctx.new_execution_state()
+    starts_execution = not is_local_execution(state)
     params = state.user_space_params
     if params is not None:
-        params = sandbox.for_task_call(params, fresh_decks=not is_local_execution(state))
+        params = sandbox.for_task_call(params, fresh_decks=starts_execution)
     child_state = replaced(state, mode=task.local_execution_mode(), user_space_params=params)
-    return replaced(ctx, execution_state=child_state, output_metadata_tracker=OutputMetadataTracker())
-
-
-def _converting(ctx: FlyteContext, child: FlyteContext) -> FlyteContext:
-    """The context a call's input transformers are given, as flytekit gives it: the call's own for a call that
-    starts a local execution (top level), the caller's for one made inside a local execution."""
-    return ctx if is_local_execution(ctx.execution_state) else child
+    child = replaced(ctx, execution_state=child_state, output_metadata_tracker=OutputMetadataTracker())
+    return child, (child if starts_execution else ctx)
 
 
 def _cache_config() -> Optional[LocalConfig]:
@@ -84,11 +82,11 @@ def run_local(
     # a transformer writes belong to this call), and while its body runs. A call that starts a new local
     # execution empties the decks it inherits. Entering the context gives the call its own copy of flytekit's
     # context stack (see _runtime.context).
-    child = child_context(task, ctx)
+    child, converting = call_contexts(task, ctx)
     token = enter(child)
     try:
         converters = task._flytekit_ext_converters
-        inputs = literals.inputs_to_literals(_converting(ctx, child), task, values, converters.inputs)
+        inputs = literals.inputs_to_literals(converting, task, values, converters.inputs)
         cache = _cache_config() if task.metadata.cache else None
         if cache is None:
             return _checked(task, _dispatched(task, child, inputs, policy))
@@ -146,10 +144,9 @@ async def run_local_async(
     """
     if task.wraps_local_execute or task.dispatches_itself:
         return await in_worker_thread(run_call, task, ctx, values, policy)
-    child = child_context(task, ctx)
+    child, converting = call_contexts(task, ctx)
     with entered(child):  # as in run_local: the inputs are converted with the call's own context current
         converters = task._flytekit_ext_converters
-        converting = _converting(ctx, child)
         if literals.inputs_need_loop(values, converters.inputs):
             inputs = await in_worker_thread(literals.inputs_to_literals, converting, task, values, converters.inputs)
         else:

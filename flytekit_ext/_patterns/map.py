@@ -162,8 +162,12 @@ class Results(Iterator[Any]):
 
     def __init__(self, results: Union[Iterator[Any], AsyncResults]) -> None:
         # Which kind, decided once: an isinstance check of an abstract base class costs a Python call per item.
-        self._async: Optional[AsyncResults] = results if isinstance(results, AsyncResults) else None
-        self._sync: Optional[Iterator[Any]] = None if isinstance(results, AsyncResults) else results
+        self._async: Optional[AsyncResults] = None
+        self._sync: Optional[Iterator[Any]] = None
+        if isinstance(results, AsyncResults):
+            self._async = results
+        else:
+            self._sync = results
         self._closed = False
 
     def __next__(self) -> Any:
