@@ -1,10 +1,15 @@
 """What the fast local path keeps from flytekit (sandbox, checkpoints, the dependency list) and what it avoids."""
 
+import contextvars
 import os
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 
 import flytekit
+from flytekit.core.context_manager import ExecutionParameters, FlyteContextManager
+from flytekit.models.core.identifier import WorkflowExecutionIdentifier
 
 import flytekit_ext
 from flytekit_ext._runtime.decks import installed_distributions
@@ -50,3 +55,60 @@ def checkpoints(x: int) -> str:
 
 def test_checkpoint_is_available_lazily_and_behaves_as_in_flytekit():
     assert flytekit_ext.task(checkpoints)(x=1) == flytekit.task(checkpoints)(x=1)
+
+
+# A top-level call whose context nothing touched leaves it for the next top-level call (see
+# flytekit_ext/_local/call_context.py); these are what a call must still see as its own.
+
+
+@flytekit_ext.task
+def execution_name() -> str:
+    return flytekit.current_context().execution_id.name
+
+
+@flytekit_ext.task
+def writes_a_deck() -> int:
+    flytekit.Deck("mine", "<p>written</p>")
+    return 1
+
+
+@flytekit_ext.task
+def writes_nothing() -> int:
+    return 1
+
+
+def test_a_top_level_call_sees_the_context_it_is_made_in():
+    ctx = FlyteContextManager.current_context()
+    assert execution_name() == "local"
+    builder = ExecutionParameters.new_builder(ctx.user_space_params)
+    builder.execution_id = WorkflowExecutionIdentifier("project", "domain", "other")
+    other = ctx.with_execution_state(ctx.execution_state.with_params(user_space_params=builder.build()))
+    with FlyteContextManager.with_context(other):
+        assert execution_name() == "other"
+    assert execution_name() == "local"
+
+
+def test_each_top_level_call_starts_with_no_decks_and_leaves_its_own():
+    writes_nothing()
+    writes_a_deck()
+    assert [deck.name for deck in flytekit.current_context().decks] == ["mine"]
+    writes_nothing()  # as with flytekit: the earlier call's deck is not this call's
+    assert flytekit.current_context().decks == []
+
+
+def test_concurrent_top_level_calls_each_run_in_a_context_of_their_own():
+    seen = []
+    both_running = threading.Barrier(2, timeout=30)
+
+    @flytekit_ext.task
+    def records_its_context() -> int:
+        seen.append((id(FlyteContextManager.current_context()), id(flytekit.current_context())))
+        both_running.wait()
+        return 1
+
+    writes_nothing()  # leaves a context behind for the next call made in this one
+    with ThreadPoolExecutor(2) as pool:
+        # Both calls are made in this thread's context, as a map's items are.
+        calls = [pool.submit(contextvars.copy_context().run, records_its_context) for _ in range(2)]
+        assert [call.result() for call in calls] == [1, 1]
+    assert seen[0][0] != seen[1][0] and seen[0][1] != seen[1][1]

@@ -6,41 +6,27 @@ return the output literal map, and :func:`native_result` turns it into what a Py
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Optional
 
 from flytekit.configuration import LocalConfig
-from flytekit.core.context_manager import ExecutionState, FlyteContext, OutputMetadataTracker
+from flytekit.core.context_manager import FlyteContext
 from flytekit.core.local_cache import LocalTaskCache
 from flytekit.core.promise import VoidPromise
 from flytekit.loggers import logger
 from flytekit.models.literals import LiteralMap
 
-from flytekit_ext._runtime import literals, sandbox
-from flytekit_ext._runtime.context import enter, entered, is_local_execution, leave
+from flytekit_ext._local.call_context import call_contexts, call_ended
+from flytekit_ext._runtime import literals
+from flytekit_ext._runtime.context import enter, entered, leave
 from flytekit_ext._runtime.dispatch import Outputs, dispatch, dispatch_async
 from flytekit_ext._runtime.enclosing import scoped, task_scope
 from flytekit_ext._runtime.failures import FailurePolicy, through_plugin_hook
 from flytekit_ext._runtime.loops import in_worker_thread
-from flytekit_ext._runtime.values import replaced
 
 if TYPE_CHECKING:
     from flytekit.core.base_task import PythonTask
 
     from flytekit_ext.tasks.base import TaskCalls
-
-
-def call_contexts(task: PythonTask, ctx: FlyteContext) -> Tuple[FlyteContext, FlyteContext]:
-    """The context a task call runs in (the task's local mode, its own decks, sandbox and output metadata), and
-    the one its input transformers are given, as flytekit gives it: that same context for a call that starts a
-    local execution (top level), the caller's for a call made inside one."""
-    state: ExecutionState = ctx.execution_state if ctx.execution_state is not None else ctx.new_execution_state()
-    starts_execution = not is_local_execution(state)
-    params = state.user_space_params
-    if params is not None:
-        params = sandbox.for_task_call(params, fresh_decks=starts_execution)
-    child_state = replaced(state, mode=task.local_execution_mode(), user_space_params=params)
-    child = replaced(ctx, execution_state=child_state, output_metadata_tracker=OutputMetadataTracker())
-    return child, (child if starts_execution else ctx)
 
 
 def _cache_config() -> Optional[LocalConfig]:
@@ -64,7 +50,7 @@ def _checked(task: PythonTask, outputs: Outputs) -> LiteralMap:
     return outputs
 
 
-def _remember_outputs(task: PythonTask, inputs: LiteralMap, outputs: Outputs) -> LiteralMap:
+def _remember(task: PythonTask, inputs: LiteralMap, outputs: Outputs) -> LiteralMap:
     checked = _checked(task, outputs)
     metadata = task.metadata
     LocalTaskCache.set(task.name, metadata.cache_version, inputs, metadata.cache_ignore_input_vars, checked)
@@ -89,13 +75,17 @@ def run_local(
         inputs = literals.inputs_to_literals(converting, task, values, converters.inputs)
         cache = _cache_config() if task.metadata.cache else None
         if cache is None:
-            return _checked(task, _dispatched(task, child, inputs, policy))
-        cached = _cached_outputs(task, inputs, cache)
-        if cached is not None:
-            return cached
-        return _remember_outputs(task, inputs, _dispatched(task, child, inputs, policy))
+            outputs = _checked(task, _dispatched(task, child, inputs, policy))
+        else:
+            cached = _cached_outputs(task, inputs, cache)
+            outputs = (
+                cached if cached is not None else _remember(task, inputs, _dispatched(task, child, inputs, policy))
+            )
     finally:
         leave(token)
+    if converting is child:
+        call_ended(ctx, child)
+    return outputs
 
 
 def _dispatched(task: TaskCalls, child: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]) -> Outputs:
@@ -153,11 +143,17 @@ async def run_local_async(
             inputs = literals.inputs_to_literals(converting, task, values, converters.inputs)
         cache = _cache_config() if task.metadata.cache else None
         if cache is None:
-            return _checked(task, await _dispatched_async(task, child, inputs, policy))
-        cached = _cached_outputs(task, inputs, cache)
-        if cached is not None:
-            return cached
-        return _remember_outputs(task, inputs, await _dispatched_async(task, child, inputs, policy))
+            outputs = _checked(task, await _dispatched_async(task, child, inputs, policy))
+        else:
+            cached = _cached_outputs(task, inputs, cache)
+            outputs = (
+                cached
+                if cached is not None
+                else _remember(task, inputs, await _dispatched_async(task, child, inputs, policy))
+            )
+    if converting is child:
+        call_ended(ctx, child)
+    return outputs
 
 
 async def _dispatched_async(
