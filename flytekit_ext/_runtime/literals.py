@@ -158,13 +158,17 @@ class TaskConverters:
     body returns maps to output names, and what a call returns.
     """
 
-    __slots__ = ("inputs", "outputs", "tuple_name")
+    __slots__ = ("inputs", "outputs", "tuple_name", "single_output")
 
     def __init__(self, task: Any) -> None:
         interface = task.python_interface
         self.inputs = Converters(interface.inputs, task.interface.inputs)
         self.outputs = Converters(interface.outputs, task.interface.outputs)
         self.tuple_name: Optional[str] = interface.output_tuple_name
+        #: The name and converter of the output a call returns as it is (one output, not a named tuple).
+        self.single_output: Optional[Tuple[str, Converter]] = (
+            next(iter(self.outputs.by_name.items())) if len(self.outputs.names) == 1 and not self.tuple_name else None
+        )
 
     @staticmethod
     def of(task: Any) -> TaskConverters:
@@ -235,27 +239,31 @@ def call_result(ctx: FlyteContext, literal_map: LiteralMap, converters: TaskConv
     """What a local call returns for its output literals: ``None``, the single output, or a named tuple of the
     outputs; an output that cannot be converted back is named in the error."""
     given = literal_map.literals
-    values: Dict[str, Any] = {}
-    for position, (name, converter) in enumerate(converters.outputs.by_name.items()):
-        literal = given[name]
-        try:
-            values[name] = converter.to_python(ctx, literal)
-        except Exception as error:
-            shown = name if name != f"o{position}" else position
-            raise TypeError(
-                f"Failed to convert output in position {shown} of value {literal}, "
-                f"expected type {converter.python_type}."
-            ) from error
+    single = converters.single_output
+    if single is not None:
+        return _output_value(ctx, given, 0, *single)
+    values = {
+        name: _output_value(ctx, given, position, name, converter)
+        for position, (name, converter) in enumerate(converters.outputs.by_name.items())
+    }
     if not values:
         return None
-    tuple_name = converters.tuple_name
-    if len(values) == 1 and not tuple_name:
-        return values[converters.outputs.names[0]]
-    key = (tuple_name or "DefaultNamedTupleOutput", converters.outputs.names)
+    key = (converters.tuple_name or "DefaultNamedTupleOutput", converters.outputs.names)
     cls = _tuple_classes.get(key)
     if cls is None:
         cls = _tuple_classes[key] = collections.namedtuple(*key)
     return cls(**values)
+
+
+def _output_value(ctx: FlyteContext, given: Dict[str, Literal], position: int, name: str, converter: Converter) -> Any:
+    literal = given[name]
+    try:
+        return converter.to_python(ctx, literal)
+    except Exception as error:
+        shown = name if name != f"o{position}" else position
+        raise TypeError(
+            f"Failed to convert output in position {shown} of value {literal}, expected type {converter.python_type}."
+        ) from error
 
 
 def returned_by_name(tuple_name: Optional[str], names: Tuple[str, ...], returned: Any) -> Dict[str, Any]:
