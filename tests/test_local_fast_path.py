@@ -1,17 +1,21 @@
 """What the fast local path keeps from flytekit (sandbox, checkpoints, the dependency list) and what it avoids."""
 
 import contextvars
+import gc
 import os
 import sys
 import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
+from typing import List
 
 import flytekit
 from flytekit.core.context_manager import ExecutionParameters, FlyteContextManager
 from flytekit.models.core.identifier import WorkflowExecutionIdentifier
 
 import flytekit_ext
+from flytekit_ext._local.call_context import call_contexts, call_ended
 from flytekit_ext._runtime.decks import installed_distributions
 
 
@@ -112,3 +116,53 @@ def test_concurrent_top_level_calls_each_run_in_a_context_of_their_own():
         calls = [pool.submit(contextvars.copy_context().run, records_its_context) for _ in range(2)]
         assert [call.result() for call in calls] == [1, 1]
     assert seen[0][0] != seen[1][0] and seen[0][1] != seen[1][1]
+
+
+@flytekit_ext.task
+def marks_its_context() -> List[str]:
+    params = flytekit.current_context()
+    marks = params.__dict__.get("marks", [])
+    params.marks = [*marks, "marked"]
+    return marks
+
+
+def test_an_attribute_a_call_sets_on_its_context_is_not_seen_by_the_next():
+    assert [marks_its_context(), marks_its_context(), marks_its_context()] == [[], [], []]
+
+
+def test_decks_read_after_a_call_keep_what_they_held():
+    writes_nothing()
+    held = flytekit.current_context().decks
+    writes_a_deck()
+    assert held == []
+    assert [deck.name for deck in flytekit.current_context().decks] == ["mine"]
+
+
+def test_a_context_used_after_its_call_returned_is_not_given_to_the_next_call():
+    kept = []
+
+    @flytekit_ext.task
+    def keeps_its_context() -> int:
+        kept.append(flytekit.current_context())
+        return 1
+
+    @flytekit_ext.task
+    def sandbox() -> str:
+        return flytekit.current_context().working_directory
+
+    keeps_its_context()
+    used_later = kept[0].working_directory  # as a thread the call left running would
+    assert sandbox() != used_later
+
+
+def test_a_context_left_for_the_next_call_lives_no_longer_than_the_context_it_was_made_in():
+    # What a context holds (a plugin's session among its parameters' attributes, say) must not be kept alive by
+    # the context a call made in it left behind.
+    ctx = FlyteContextManager.current_context()
+    parent = ctx.with_execution_state(ctx.execution_state.with_params()).build()
+    child = call_contexts(writes_nothing, parent)[0]
+    call_ended(parent, child)
+    left = weakref.ref(child)
+    del child, parent
+    gc.collect()
+    assert left() is None

@@ -5,9 +5,10 @@ parameters with a sandbox of the call's own (made when first read) and an output
 made at top level also starts a new local execution: the decks of the parameters it inherits are emptied.
 
 Building that context is a fifth of a quick call. A top-level call whose context nothing touched (no
-sandbox made, no deck, no output metadata) leaves it behind for the next top-level call from the same
-context: that call could not tell it from a new one. Anything touched, or a call that failed, and the next
-call builds its own.
+sandbox made, no deck, no output metadata, no attribute set) leaves it behind for the next top-level call
+from the same context, which finds it as a new one would be: checked again, with a new empty list of decks.
+Anything touched, a call that failed, or a call from another context, and the next call builds its own. The
+context left behind lives no longer than the context it was made in.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, List, Optional, Tuple
 
-from flytekit.core.context_manager import ExecutionParameters, ExecutionState, FlyteContext, OutputMetadataTracker
+from flytekit.core.context_manager import ExecutionState, FlyteContext, OutputMetadataTracker
 
 from flytekit_ext._runtime import sandbox
 from flytekit_ext._runtime.context import is_local_execution
@@ -26,10 +27,8 @@ if TYPE_CHECKING:
 
 
 #: A top-level call's context that its call left as it was made: the context the call was made in (weakly), the
-#: task's mode, the call's context and its parameters. A plain tuple: one is made at the end of every such call.
-_Untouched = Tuple[
-    "weakref.ref[FlyteContext]", Optional[ExecutionState.Mode], FlyteContext, Optional[ExecutionParameters]
-]
+#: task's mode and the call's context. A plain tuple: one is made at the end of every such call.
+_Untouched = Tuple["weakref.ref[FlyteContext]", Optional[ExecutionState.Mode], FlyteContext]
 
 #: At most one context left behind; taken with ``pop``, so two threads never get the same one.
 _left: List[_Untouched] = []
@@ -55,36 +54,43 @@ def call_contexts(task: PythonTask, ctx: FlyteContext) -> Tuple[FlyteContext, Fl
 
 def call_ended(ctx: FlyteContext, child: FlyteContext) -> None:
     """A call made in ``ctx`` that started a local execution in ``child`` succeeded: if it left ``child`` as it
-    was made (no sandbox, deck or output metadata; no branch taken), the next top-level call from ``ctx`` may run
-    in it."""
-    state: ExecutionState = child.execution_state  # call_contexts made one
-    tracker: OutputMetadataTracker = child.output_metadata_tracker  # and this
+    was made, the next top-level call from ``ctx`` may run in it."""
+    if _untouched(ctx, child):
+        # The parent's reference drops the context left behind once the parent is gone: it holds what the parent
+        # held (a plugin's session among the parameters' attributes, say), which must not outlive it.
+        _left[:] = ((weakref.ref(ctx, _parent_gone), child.execution_state.mode, child),)
+
+
+def _parent_gone(parent: weakref.ref[FlyteContext]) -> None:
+    left = _left
+    if left and left[0][0] is parent:
+        left.clear()
+
+
+def _untouched(ctx: FlyteContext, child: FlyteContext) -> bool:
+    """Whether ``child``, a top-level call's context made in ``ctx``, is still as :func:`call_contexts` made it:
+    no branch taken, no output metadata, and parameters as ``sandbox.for_task_call`` made them of ``ctx``'s."""
+    state: ExecutionState = child.execution_state  # call_contexts made both
+    tracker: OutputMetadataTracker = child.output_metadata_tracker
+    if state.branch_eval_mode is not None or tracker.output_metadata:
+        return False
     params = state.user_space_params
-    if (params is None or _unused(params)) and state.branch_eval_mode is None and not tracker.output_metadata:
-        _left[:] = ((weakref.ref(ctx), state.mode, child, params),)
-
-
-def _unused(params: ExecutionParameters) -> bool:
-    return (
-        type(params) is sandbox.LazySandboxParameters
-        and params._sandbox is None
-        and not params._decks
-        and params._timeline_deck is None
-    )
+    if params is None:
+        return True
+    given = ctx.execution_state.user_space_params if ctx.execution_state is not None else None
+    return given is not None and sandbox.untouched_call_params(params, given)
 
 
 def _take_left(task: PythonTask, ctx: FlyteContext) -> Optional[FlyteContext]:
-    """The context left behind, if it was made for a call of ``task``'s mode in ``ctx``, and the decks it shares
-    with ``ctx`` are still ``ctx``'s and empty (a new execution starts with none)."""
+    """The context left behind, if it was made for a call of ``task``'s mode in ``ctx`` and is still untouched:
+    what a left-over thread of the call that left it may have done since is checked again here."""
     try:
-        parent, mode, child, params = _left.pop()
+        parent, mode, child = _left.pop()
     except IndexError:  # another thread took it
         return None
-    state = ctx.execution_state
-    if parent() is not ctx or mode is not task.local_execution_mode():
+    if parent() is not ctx or mode is not task.local_execution_mode() or not _untouched(ctx, child):
         return None
+    params = child.execution_state.user_space_params
     if params is not None:
-        given = state.user_space_params if state is not None else None
-        if given is None or params._decks is not given._decks or params._decks:
-            return None
+        sandbox.start_decks(params, ctx.execution_state.user_space_params)  # type: ignore[union-attr]
     return child
