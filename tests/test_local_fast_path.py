@@ -1,11 +1,10 @@
 """What the fast local path keeps from flytekit (sandbox, checkpoints, the dependency list) and what it avoids."""
 
 import contextvars
-import gc
+import datetime
 import os
 import sys
 import threading
-import weakref
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from typing import List
@@ -15,7 +14,6 @@ from flytekit.core.context_manager import ExecutionParameters, FlyteContextManag
 from flytekit.models.core.identifier import WorkflowExecutionIdentifier
 
 import flytekit_ext
-from flytekit_ext._local.call_context import call_contexts, call_ended
 from flytekit_ext._runtime.decks import installed_distributions
 
 
@@ -61,8 +59,8 @@ def test_checkpoint_is_available_lazily_and_behaves_as_in_flytekit():
     assert flytekit_ext.task(checkpoints)(x=1) == flytekit.task(checkpoints)(x=1)
 
 
-# A top-level call whose context nothing touched leaves it for the next top-level call (see
-# flytekit_ext/_local/call_context.py); these are what a call must still see as its own.
+# Each call runs in a context of its own, as with flytekit (flytekit_ext/_local/call_context.py): what one
+# call, or the code around it, does to a context is never seen by another call.
 
 
 @flytekit_ext.task
@@ -155,14 +153,20 @@ def test_a_context_used_after_its_call_returned_is_not_given_to_the_next_call():
     assert sandbox() != used_later
 
 
-def test_a_context_left_for_the_next_call_lives_no_longer_than_the_context_it_was_made_in():
-    # What a context holds (a plugin's session among its parameters' attributes, say) must not be kept alive by
-    # the context a call made in it left behind.
-    ctx = FlyteContextManager.current_context()
-    parent = ctx.with_execution_state(ctx.execution_state.with_params()).build()
-    child = call_contexts(writes_nothing, parent)[0]
-    call_ended(parent, child)
-    left = weakref.ref(child)
-    del child, parent
-    gc.collect()
-    assert left() is None
+class StampsItsParameters(flytekit_ext.PythonFunctionTask):
+    """A plugin-style task whose pre_execute hook changes the parameters it is given in place."""
+
+    def pre_execute(self, user_params: ExecutionParameters) -> ExecutionParameters:
+        user_params._execution_date = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
+        return user_params
+
+
+def execution_year() -> int:
+    return flytekit.current_context().execution_date.year
+
+
+def test_what_a_hook_changes_in_its_call_parameters_stays_in_that_call():
+    stamped = StampsItsParameters(task_config=None, task_function=execution_year)
+    plain = flytekit_ext.task(execution_year)
+    assert stamped() == 2000
+    assert plain() != 2000  # the next call gets parameters of its own

@@ -15,7 +15,7 @@ from flytekit.core.promise import VoidPromise
 from flytekit.loggers import logger
 from flytekit.models.literals import LiteralMap
 
-from flytekit_ext._local.call_context import call_contexts, call_ended
+from flytekit_ext._local.call_context import call_contexts
 from flytekit_ext._runtime import literals
 from flytekit_ext._runtime.context import enter, entered, leave
 from flytekit_ext._runtime.dispatch import Outputs, dispatch, dispatch_async
@@ -50,7 +50,7 @@ def _checked(task: PythonTask, outputs: Outputs) -> LiteralMap:
     return outputs
 
 
-def _remember(task: PythonTask, inputs: LiteralMap, outputs: Outputs) -> LiteralMap:
+def _remember_outputs(task: PythonTask, inputs: LiteralMap, outputs: Outputs) -> LiteralMap:
     checked = _checked(task, outputs)
     metadata = task.metadata
     LocalTaskCache.set(task.name, metadata.cache_version, inputs, metadata.cache_ignore_input_vars, checked)
@@ -75,17 +75,13 @@ def run_local(
         inputs = literals.inputs_to_literals(converting, task, values, converters.inputs)
         cache = _cache_config() if task.metadata.cache else None
         if cache is None:
-            outputs = _checked(task, _dispatched(task, child, inputs, policy))
-        else:
-            cached = _cached_outputs(task, inputs, cache)
-            outputs = (
-                cached if cached is not None else _remember(task, inputs, _dispatched(task, child, inputs, policy))
-            )
+            return _checked(task, _dispatched(task, child, inputs, policy))
+        cached = _cached_outputs(task, inputs, cache)
+        if cached is not None:
+            return cached
+        return _remember_outputs(task, inputs, _dispatched(task, child, inputs, policy))
     finally:
         leave(token)
-    if converting is child:
-        call_ended(ctx, child)
-    return outputs
 
 
 def _dispatched(task: TaskCalls, child: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]) -> Outputs:
@@ -143,17 +139,11 @@ async def run_local_async(
             inputs = literals.inputs_to_literals(converting, task, values, converters.inputs)
         cache = _cache_config() if task.metadata.cache else None
         if cache is None:
-            outputs = _checked(task, await _dispatched_async(task, child, inputs, policy))
-        else:
-            cached = _cached_outputs(task, inputs, cache)
-            outputs = (
-                cached
-                if cached is not None
-                else _remember(task, inputs, await _dispatched_async(task, child, inputs, policy))
-            )
-    if converting is child:
-        call_ended(ctx, child)
-    return outputs
+            return _checked(task, await _dispatched_async(task, child, inputs, policy))
+        cached = _cached_outputs(task, inputs, cache)
+        if cached is not None:
+            return cached
+        return _remember_outputs(task, inputs, await _dispatched_async(task, child, inputs, policy))
 
 
 async def _dispatched_async(

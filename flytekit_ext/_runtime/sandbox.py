@@ -45,10 +45,6 @@ class LazySandboxParameters(ExecutionParameters):
         return cast(Checkpoint, self._checkpoint)
 
 
-#: The attributes a lazy copy adds to the parameters it copies.
-_LAZY_ATTRIBUTES = ("_sandbox_parent", "_sandbox", "_previous_checkpoint")
-
-
 def _lazy_copy(
     params: ExecutionParameters, previous_checkpoint: Optional[str], **changes: Any
 ) -> LazySandboxParameters:
@@ -59,7 +55,7 @@ def _lazy_copy(
     else:
         parent_dir = params._working_directory
         parent = getattr(parent_dir, "name", None) or str(parent_dir)
-    attributes["_sandbox_parent"] = parent  # the three _LAZY_ATTRIBUTES, set one by one: quicker than a loop
+    attributes["_sandbox_parent"] = parent
     attributes["_sandbox"] = None
     attributes["_previous_checkpoint"] = previous_checkpoint
     lazy: LazySandboxParameters = object.__new__(LazySandboxParameters)
@@ -97,23 +93,3 @@ def for_task_call(parent: ExecutionParameters, fresh_decks: bool) -> ExecutionPa
     # New parameters, as flytekit builds for each call: no timeline deck remembered from the parent's runs (a
     # timeline the call is part of is found among the shared decks).
     return _lazy_copy(parent, previous_checkpoint=None, _timeline_deck=None)
-
-
-def untouched_call_params(params: ExecutionParameters, parent: ExecutionParameters) -> bool:
-    """Whether ``params``, made by :func:`for_task_call` of ``parent`` for a call that started a new execution,
-    are still as a new call of that kind would get them: no sandbox made, no deck (their decks are still the
-    parent's list, and empty), no timeline deck, no attribute set on either since."""
-    return (
-        type(params) is LazySandboxParameters
-        and params._sandbox is None
-        and params._timeline_deck is None
-        and params._decks is parent._decks
-        and not params._decks
-        and len(params.__dict__) == len(parent.__dict__) + len(_LAZY_ATTRIBUTES)
-    )
-
-
-def start_decks(params: ExecutionParameters, parent: ExecutionParameters) -> None:
-    """Give the untouched ``params`` of a call that starts a new execution, and their ``parent``, a new empty
-    list of decks, as :func:`for_task_call` gives them: a list read before keeps what it held."""
-    parent._decks = params._decks = []
