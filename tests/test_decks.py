@@ -50,6 +50,23 @@ def test_timeline_of_a_top_level_call_reaches_the_callers_context():
     assert "inside the task" in entries
 
 
+timelines_seen: list = []
+
+
+def reads_its_timeline(x: int) -> int:
+    timelines_seen.append(flytekit.current_context().timeline_deck)
+    return x
+
+
+@pytest.mark.parametrize("decorator", [flytekit.task, flytekit_ext.task], ids=["flytekit", "flytekit_ext"])
+def test_a_call_gets_its_own_timeline_not_one_its_caller_read(decorator):
+    # Reading the timeline deck keeps it on the caller's parameters; each call's parameters start without one.
+    callers = flytekit.current_context().timeline_deck
+    timelines_seen.clear()
+    decorator(reads_its_timeline)(x=1)
+    assert len(timelines_seen) == 1 and timelines_seen[0] is not callers
+
+
 @flytekit_ext.task
 async def child(x: int) -> int:
     return x

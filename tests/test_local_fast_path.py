@@ -10,7 +10,8 @@ from importlib import metadata
 from typing import List
 
 import flytekit
-from flytekit.core.context_manager import ExecutionParameters, FlyteContextManager
+import pytest
+from flytekit.core.context_manager import ExecutionParameters, FlyteContextManager, OutputMetadata
 from flytekit.models.core.identifier import WorkflowExecutionIdentifier
 
 import flytekit_ext
@@ -169,3 +170,30 @@ def test_what_a_hook_changes_in_its_call_parameters_stays_in_that_call():
     plain = flytekit_ext.task(execution_year)
     assert stamped() == 2000
     assert plain() != 2000  # the next call gets parameters of its own
+
+
+_MARKER = object()  # not an output of any call: its metadata attaches to nothing, it only stays in a tracker
+
+
+def _adds_output_metadata(x: int) -> int:
+    tracker = FlyteContextManager.current_context().output_metadata_tracker
+    tracker.add(_MARKER, OutputMetadata(artifact=None, dynamic_partitions=None))
+    return x
+
+
+@pytest.mark.parametrize("decorator", [flytekit.task, flytekit_ext.task], ids=["flytekit", "flytekit_ext"])
+def test_each_call_tracks_output_metadata_of_its_own(decorator):
+    # What a body attaches to its outputs is for that call's outputs only, not its caller's or the next call's.
+    adds = decorator(_adds_output_metadata)
+    trackers = []
+
+    @decorator
+    def caller(x: int) -> int:
+        adds(x=x)
+        trackers.append(FlyteContextManager.current_context().output_metadata_tracker.output_metadata)
+        return x
+
+    caller(x=5)
+    assert trackers == [{}]
+    after = FlyteContextManager.current_context().output_metadata_tracker
+    assert after is None or after.output_metadata == {}

@@ -13,7 +13,7 @@ from flytekit.core.context_manager import ExecutionState, FlyteContext, OutputMe
 
 from flytekit_ext._runtime import sandbox
 from flytekit_ext._runtime.context import is_local_execution
-from flytekit_ext._runtime.values import replaced
+from flytekit_ext._runtime.values import replaced_two
 
 if TYPE_CHECKING:
     from flytekit.core.base_task import PythonTask
@@ -27,7 +27,7 @@ def call_contexts(task: PythonTask, ctx: FlyteContext) -> Tuple[FlyteContext, Fl
     starts_execution = not is_local_execution(state)
     params = state.user_space_params
     if params is not None:
-        params = sandbox.for_task_call(params, fresh_decks=starts_execution)
-    child_state = replaced(state, mode=task.local_execution_mode(), user_space_params=params)
-    child = replaced(ctx, execution_state=child_state, output_metadata_tracker=OutputMetadataTracker())
+        params = sandbox.for_task_call(params, starts_execution)
+    child_state = replaced_two(state, "mode", task.local_execution_mode(), "user_space_params", params)
+    child = replaced_two(ctx, "execution_state", child_state, "output_metadata_tracker", OutputMetadataTracker())
     return child, (child if starts_execution else ctx)

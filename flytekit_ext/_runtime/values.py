@@ -21,5 +21,18 @@ def replaced(obj: T, **changes: Any) -> T:  # noqa: UP047 - Python 3.10 has no t
     return duplicate
 
 
+def replaced_two(obj: T, name: str, value: Any, other_name: str, other_value: Any) -> T:  # noqa: UP047
+    """``replaced(obj, name=value, other_name=other_value)``, for the copies every local task call makes.
+
+    Keyword arguments cost a dictionary on each call: about a fifth of a microsecond, twice a call.
+    """
+    attributes = obj.__dict__.copy()
+    attributes[name] = value
+    attributes[other_name] = other_value
+    duplicate = _new(type(obj))
+    _set_attribute(duplicate, "__dict__", attributes)
+    return duplicate
+
+
 _new = object.__new__
 _set_attribute = object.__setattr__
