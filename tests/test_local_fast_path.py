@@ -175,8 +175,12 @@ def test_what_a_hook_changes_in_its_call_parameters_stays_in_that_call():
 _MARKER = object()  # not an output of any call: its metadata attaches to nothing, it only stays in a tracker
 
 
+_tracked_before: List[int] = []  # how much each call's tracker held when its body started
+
+
 def _adds_output_metadata(x: int) -> int:
     tracker = FlyteContextManager.current_context().output_metadata_tracker
+    _tracked_before.append(len(tracker.output_metadata))
     tracker.add(_MARKER, OutputMetadata(artifact=None, dynamic_partitions=None))
     return x
 
@@ -190,10 +194,13 @@ def test_each_call_tracks_output_metadata_of_its_own(decorator):
     @decorator
     def caller(x: int) -> int:
         adds(x=x)
+        adds(x=x)
         trackers.append(FlyteContextManager.current_context().output_metadata_tracker.output_metadata)
         return x
 
+    _tracked_before.clear()
     caller(x=5)
+    assert _tracked_before == [0, 0]  # the second call does not see what the first one tracked
     assert trackers == [{}]
     after = FlyteContextManager.current_context().output_metadata_tracker
     assert after is None or after.output_metadata == {}
