@@ -41,7 +41,7 @@ BURN_N = 1_500_000  # about 0.2 s of pure Python per item
 PLAN = {
     "add": ((15, 100), (5, 50)),
     "map_per_item": ((11, 2_000), (5, 1_000)),
-    "process_map": ((3, 0), (2, 0)),
+    "process_map": ((5, 0), (2, 0)),
     "workflow": ((11, 2), (5, 1)),
     "eager": ((5, 1), (3, 1)),
     "forward": ((15, 20_000), (5, 10_000)),
