@@ -80,12 +80,19 @@ def per_call(fn: Callable[[int], Any], calls: int) -> float:
 YARDSTICK_ITERATIONS = 100_000
 
 
+def _burn(n: int) -> int:
+    # bodies.burn as a plain function: the host's yardstick, and the process map's bare-pool item (pickled by value
+    # when this runs as a script).
+    total = 0
+    for i in range(n):
+        total = (total + i * i) % 1_000_003
+    return total
+
+
 def yardstick() -> float:
     """Seconds per iteration of a fixed pure-Python loop: how fast the host runs Python right now."""
     started = time.perf_counter()
-    total = 0
-    for i in range(YARDSTICK_ITERATIONS):
-        total = (total + i * i) % 1_000_003
+    _burn(YARDSTICK_ITERATIONS)
     return (time.perf_counter() - started) / YARDSTICK_ITERATIONS
 
 
@@ -388,14 +395,6 @@ def bench_process_map(ex: Any, rounds: int) -> Figure:
         f"{fmt_time(statistics.median(c))}: the machine's ceiling, "
         f"{statistics.median(a) / statistics.median(c):.2f}x",
     )
-
-
-def _burn(n: int) -> int:
-    # bodies.burn as a plain function (pickled by value when this runs as a script).
-    total = 0
-    for i in range(n):
-        total = (total + i * i) % 1_000_003
-    return total
 
 
 def flytekit_ext_map() -> Any:
