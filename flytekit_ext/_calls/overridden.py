@@ -2,23 +2,84 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Coroutine
+import datetime
+from typing import Any, Coroutine, Dict, Optional, Union
 
-from flytekit_ext._calls.overrides import CallOverrides, display_name
+from flytekit_ext._calls.overrides import CallOverrides
 from flytekit_ext._calls.route import call, call_async
+from flytekit_ext._calls.runner import CallableTask
+from flytekit_ext._core.naming import display_name
 
-if TYPE_CHECKING:
-    from flytekit_ext.tasks.base import TaskCalls
+_UNSET: Any = object()
 
 
-class OverriddenTask:
+class Overridable:
+    """``override(...)``, for tasks and for tasks already overridden."""
+
+    __slots__ = ()
+    name: str
+
+    def _with_overrides(self, overrides: CallOverrides) -> OverriddenTask:
+        raise NotImplementedError
+
+    def override(
+        self,
+        *,
+        short_name: Optional[str] = None,
+        node_name: Optional[str] = None,
+        aliases: Optional[Dict[str, str]] = None,
+        requests: Any = None,
+        limits: Any = None,
+        timeout: Union[int, datetime.timedelta, None] = _UNSET,
+        retries: Optional[int] = None,
+        interruptible: Optional[bool] = None,
+        task_config: Any = None,
+        container_image: Optional[str] = None,
+        accelerator: Any = None,
+        cache: Any = None,
+        shared_memory: Union[bool, str, None] = None,
+        pod_template: Any = None,
+        resources: Any = None,
+    ) -> OverriddenTask:
+        """The same task with ``short_name`` and node overrides for the calls made through the object returned.
+
+        The node overrides are those of flytekit's ``Node.with_overrides``: in a workflow they apply to the node,
+        in an eager task on a backend to the child execution, and locally ``retries`` applies to the call. An
+        argument left out (``None``) is not overridden.
+        """
+        given = {
+            "node_name": node_name,
+            "aliases": aliases,
+            "requests": requests,
+            "limits": limits,
+            "retries": retries,
+            "interruptible": interruptible,
+            "task_config": task_config,
+            "container_image": container_image,
+            "accelerator": accelerator,
+            "cache": cache,
+            "shared_memory": shared_memory,
+            "pod_template": pod_template,
+            "resources": resources,
+        }
+        node = {key: value for key, value in given.items() if value is not None}
+        if timeout is not _UNSET:
+            node["timeout"] = timeout
+        return self._with_overrides(CallOverrides.given(self.name, short_name, node))
+
+
+class OverriddenTask(Overridable):
     """A task with overrides that apply to the calls made through this object, and to nothing else."""
 
     __slots__ = ("task", "overrides")
 
-    def __init__(self, task: TaskCalls, overrides: CallOverrides) -> None:
+    def __init__(self, task: CallableTask, overrides: CallOverrides) -> None:
         self.task = task
         self.overrides = overrides
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return self.task.name
 
     @property
     def short_name(self) -> str:
@@ -33,8 +94,8 @@ class OverriddenTask:
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         return self.task.forward(*args, **kwargs)
 
-    def override(self, **options: Any) -> OverriddenTask:
-        return OverriddenTask(self.task, self.overrides.merged(CallOverrides.parse(self.task.name, options)))
+    def _with_overrides(self, overrides: CallOverrides) -> OverriddenTask:
+        return OverriddenTask(self.task, self.overrides.merged(overrides))
 
     def __repr__(self) -> str:
         return f"{self.task.name}.override(short_name={self.short_name!r}, {dict(self.overrides.node)!r})"

@@ -21,6 +21,8 @@ from flytekit.loggers import logger
 from flytekit.models.admin import common as admin_common
 from flytekit.models.filters import ValueIn
 
+from flytekit_ext._core.backoff import Backoff
+
 ACTIVE_PHASES = ["UNDEFINED", "QUEUED", "RUNNING"]
 
 
@@ -76,7 +78,8 @@ def terminate_children(
     newest_first = admin_common.Sort("created_at", admin_common.Sort.Direction.DESCENDING)
     report = CleanupReport(terminated=[], gave_up=False)
     started = time.monotonic()
-    delay = policy.first_delay_s
+    backoff = Backoff(first=policy.first_delay_s, cap=policy.max_delay_s)
+    failed_rounds = 0  # rounds in a row that made no progress: each waits longer
     quiet_since: float | None = None  # when the listings became empty
     while True:
         try:
@@ -101,10 +104,12 @@ def terminate_children(
                 )
                 client.terminate_execution(execution.id, f"cleaned up by failed eager execution {parent_execution}")
                 report.terminated.append(execution.id.name)
-            delay = policy.first_delay_s  # progress: the next round starts patient again
+            failed_rounds = 0  # progress: the next round starts patient again
         except Exception as error:  # noqa: BLE001 - any admin failure is retried until the deadline
             report.last_error = f"{type(error).__name__}: {error}"
             logger.warning(f"Eager cleanup of {parent_execution}: admin call failed ({report.last_error}); retrying")
+        failed_rounds += 1
+        delay = backoff.delay(failed_rounds)
         elapsed = time.monotonic() - started
         if elapsed + delay > policy.deadline_s:
             report.gave_up = True
@@ -115,4 +120,3 @@ def terminate_children(
             )
             return report
         sleep(delay)
-        delay = min(delay * 2, policy.max_delay_s)

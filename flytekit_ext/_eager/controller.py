@@ -9,7 +9,7 @@ left running. On SIGTERM or SIGINT every running child is terminated before the 
 Child executions are named deterministically from the parent execution, the call's group and short name,
 how many calls with that group and short name came before, and the inputs, so a retried parent finds its
 earlier children. They carry flytekit's eager labels, which is how the failure handler
-(:mod:`flytekit_ext.tasks.failure`) finds them, and the ``flytekit_ext.group`` they were started in. A child
+(:mod:`flytekit_ext._tasks.failure`) finds them, and the ``flytekit_ext.group`` they were started in. A child
 that fails raises a :mod:`flytekit_ext.errors` error built from the child execution's error.
 """
 
@@ -30,19 +30,20 @@ from typing import Any, Dict, List, Optional
 from flytekit.configuration import ImageConfig, SerializationSettings
 from flytekit.core.constants import EAGER_ROOT_ENV_NAME, EAGER_TAG_KEY, EAGER_TAG_ROOT_KEY
 from flytekit.core.context_manager import FlyteContext
-from flytekit.core.utils import _dnsify
 from flytekit.loggers import logger
 from flytekit.models.common import Labels
 from flytekit.models.core.execution import WorkflowExecutionPhase
 from flytekit.models.literals import LiteralMap
 from flytekit.tools.translator import Options
 
-from flytekit_ext._calls.overrides import display_name
+from flytekit_ext._core import enclosing
+from flytekit_ext._core.backoff import Backoff
+from flytekit_ext._core.contexts import current_context
+from flytekit_ext._core.loops import in_worker_thread, settle, start_in_worker_thread
+from flytekit_ext._core.naming import GROUP_LABEL_KEY, display_name, group_label
+from flytekit_ext._flytekit_internals import dns_label
 from flytekit_ext._local.run import native_result
-from flytekit_ext._runtime.context import current_context
-from flytekit_ext._runtime.enclosing import GROUP_LABEL_KEY, current_group, group_label
 from flytekit_ext._runtime.failures import as_child_failure
-from flytekit_ext._runtime.loops import in_worker_thread, settle, start_in_worker_thread
 from flytekit_ext._runtime.typed_errors import from_execution
 from flytekit_ext.errors import ActionAbortedError, BaseRuntimeError, TaskTimeoutError
 
@@ -131,10 +132,10 @@ class EagerController:
         """Deterministic: the same parent, group, call order and inputs give the same child name."""
         if group is None:
             digest = hashlib.sha256(f"{self.tag}|{short_name}|{index}|{inputs!r}".encode()).hexdigest()[:12]
-            return _dnsify(f"{self.exec_prefix}-{short_name[:16]}-{digest}")
+            return dns_label(f"{self.exec_prefix}-{short_name[:16]}-{digest}")
         key = f"{self.tag}|{group}|{short_name}|{index}|{inputs!r}"
         digest = hashlib.sha256(key.encode()).hexdigest()[:12]
-        return _dnsify(f"{self.exec_prefix}-{group_label(group)[:12]}-{short_name[:16]}-{digest}")
+        return dns_label(f"{self.exec_prefix}-{group_label(group)[:12]}-{short_name[:16]}-{digest}")
 
     def _next_index(self, key: str) -> int:
         with self._lock:
@@ -191,7 +192,7 @@ class EagerController:
     async def submit(self, entity: Any, inputs: Dict[str, Any], short_name: Optional[str] = None) -> Any:
         """Run ``entity`` on ``inputs`` as a child execution and return its outputs as native values."""
         shown = display_name(entity, short_name)
-        group = current_group()
+        group = enclosing.current().group
         index = self._next_index(shown if group is None else f"{group}|{shown}")
         child = ChildExecution(shown, entity.name, self.execution_name(shown, index, inputs, group), inputs, group)
         with self._lock:
@@ -200,7 +201,8 @@ class EagerController:
         logger.info(f"Eager {self.tag}: launching {entity.name}{in_group} as {child.name}")
         try:
             await self._launched(entity, child)
-            delay = self.first_poll_seconds
+            polls = Backoff(first=self.first_poll_seconds, cap=self.max_poll_seconds)
+            attempt = 1
             while True:
                 child.execution = await self._admin(self.remote.sync_execution, child.execution)
                 phase = child.execution.closure.phase
@@ -213,8 +215,8 @@ class EagerController:
                     child.outcome = f"{type(error).__name__} ({error.code}): {error}"
                     logger.error(f"Child execution {child.name} ({shown}: {entity.name}) {how}: {child.outcome}")
                     raise error
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.max_poll_seconds)
+                await asyncio.sleep(polls.delay(attempt))
+                attempt += 1
         except asyncio.CancelledError as cancelled:
             if child.execution is not None and child.phase is ChildPhase.RUNNING:
                 child.phase = ChildPhase.CANCELLED
@@ -323,5 +325,5 @@ def start_controller(
         settings=settings,
         tag=tag,
         root_tag=os.environ.get(EAGER_ROOT_ENV_NAME, tag),
-        exec_prefix=_dnsify(f"e-{task_short_name[:8]}-{tag[:5]}"),
+        exec_prefix=dns_label(f"e-{task_short_name[:8]}-{tag[:5]}"),
     )

@@ -90,16 +90,16 @@ class CheckpointTraceStore:
     PREFIX = "flytekit-ext-trace-"
 
     def __init__(self, checkpoint: Any) -> None:
-        self._checkpoint = checkpoint
+        self._task_checkpoint = checkpoint
         self._scratch = tempfile.TemporaryDirectory(prefix="flytekit-ext-traces-")
 
     def _write(self, name: str, records: Dict[str, TraceRecord]) -> None:
         path = Path(self._scratch.name) / f"{self.PREFIX}{name}.pkl"
         path.write_bytes(cloudpickle.dumps(records))
-        self._checkpoint.save(path)
+        self._task_checkpoint.save(path)
 
     def load(self) -> Dict[str, TraceRecord]:
-        restored = self._checkpoint.restore()
+        restored = self._task_checkpoint.restore()
         if restored is None:
             return {}
         found: Dict[str, TraceRecord] = {}

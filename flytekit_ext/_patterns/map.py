@@ -22,8 +22,10 @@ import functools
 from types import TracebackType
 from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Optional, Tuple, Type, Union
 
-from flytekit_ext._calls.route import runner_for
-from flytekit_ext._calls.runner import Runner
+from flytekit_ext._core import enclosing
+from flytekit_ext._core.contexts import current_context
+from flytekit_ext._core.loops import run_coroutine
+from flytekit_ext._core.where import Where, where
 from flytekit_ext._patterns.array_node import array_node_call
 from flytekit_ext._patterns.map_processes import ProcessItems, worker_count
 from flytekit_ext._patterns.map_progress import Progress
@@ -35,9 +37,6 @@ from flytekit_ext._patterns.map_window import (
     future_results_async,
     task_results,
 )
-from flytekit_ext._runtime.context import current_context
-from flytekit_ext._runtime.enclosing import labelled
-from flytekit_ext._runtime.loops import run_coroutine
 
 
 def _check_concurrency(concurrency: int) -> None:
@@ -68,7 +67,7 @@ class _Plan:
         self,
         target: MapTarget,
         iterables: tuple[Iterable[Any], ...],
-        runner: Runner,
+        place: Where,
         group_name: Optional[str],
         concurrency: int,
         return_exceptions: bool,
@@ -78,7 +77,7 @@ class _Plan:
             raise TypeError(f"map of {target.short_name}: at least one iterable of inputs is needed")
         self.target = target
         self.iterables = iterables
-        self.label = labelled(group_name or target.short_name)
+        self.label = enclosing.current().labelled(group_name or target.short_name)
         self.arguments = zip(*_iterators(target, self.label, iterables))
         self.limit = concurrency or None
         self.return_exceptions = return_exceptions
@@ -86,9 +85,9 @@ class _Plan:
         # option has nothing to do: every item is a child execution already.
         wanted = processes is not None and processes is not False
         self.workers = worker_count(processes, target.short_name) if wanted else 0
-        self.in_processes = wanted and runner.runs_in_process
+        self.in_processes = wanted and place.runs_calls_here
         # Items as futures: in processes, or a sync task run here; as asyncio tasks otherwise.
-        self.as_futures = self.in_processes or (runner.runs_in_process and not target.task.is_async)
+        self.as_futures = self.in_processes or (place.runs_calls_here and not target.task.is_async)
 
     def _progress(self) -> Progress:
         return Progress(self.label, self.iterables)
@@ -231,15 +230,15 @@ class Map:
         """
         _check_concurrency(concurrency)
         mapped = map_target(target, len(iterables))
-        runner = runner_for(current_context())
-        if runner.in_workflow_body:
+        place = where(current_context())
+        if place.in_workflow_body:
             if processes is not None and processes is not False:
                 raise ValueError(
                     f"map of {mapped.short_name} in a workflow: processes= applies to local runs only; "
                     f"a workflow's map items each run in their own pod"
                 )
             return array_node_call(mapped, iterables, concurrency)
-        return _Plan(mapped, iterables, runner, group_name, concurrency, return_exceptions, processes).results()
+        return _Plan(mapped, iterables, place, group_name, concurrency, return_exceptions, processes).results()
 
     def aio(
         self,
@@ -253,8 +252,8 @@ class Map:
         """The same as an async iterator, for ``async for`` in async and eager tasks."""
         _check_concurrency(concurrency)
         mapped = map_target(target, len(iterables))
-        runner = runner_for(current_context())
-        return _Plan(mapped, iterables, runner, group_name, concurrency, return_exceptions, processes).async_results()
+        place = where(current_context())
+        return _Plan(mapped, iterables, place, group_name, concurrency, return_exceptions, processes).async_results()
 
 
 map = Map()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Dict, NoReturn, Optional, Union
+from typing import Any, Dict, NoReturn, Optional, Union
 
 from flytekit.core.base_task import PythonTask
 from flytekit.core.context_manager import ExecutionParameters, FlyteContext
@@ -30,42 +30,27 @@ from flytekit.loggers import logger
 from flytekit.models.dynamic_job import DynamicJobSpec
 from flytekit.models.literals import LiteralMap
 
+from flytekit_ext._core.contexts import enter, entered, leave
+from flytekit_ext._core.loops import in_worker_thread, run_coroutine
+from flytekit_ext._core.where import where
+from flytekit_ext._flytekit_internals import replaced, with_decks_enabled
 from flytekit_ext._runtime import literals
-from flytekit_ext._runtime.context import enter, entered, is_local_execution, leave
-from flytekit_ext._runtime.failures import FailurePolicy, hooked_policy, recoverable, reported_in_pod
-from flytekit_ext._runtime.loops import in_worker_thread, run_coroutine
+from flytekit_ext._runtime.failures import FailurePolicy, failure_policy, hooked_policy, recoverable, reported_in_pod
 from flytekit_ext._runtime.sandbox import for_next_attempt
+from flytekit_ext._runtime.task import RunnableTask
 from flytekit_ext._runtime.timeline import BODY, INPUTS, OUTPUTS, timeline_deck, timeline_of
 from flytekit_ext._runtime.typed_errors import Stage, from_exception
-from flytekit_ext._runtime.values import replaced
-
-if TYPE_CHECKING:
-    from flytekit_ext.tasks.base import TaskCalls
 
 Outputs = Union[LiteralMap, DynamicJobSpec]
 _NO_PRE_HOOK = PythonTask.pre_execute
 _NO_POST_HOOK = PythonTask.post_execute
 _DATA_ERRORS = (FlyteUploadDataException, FlyteDownloadDataException)
-_are_outputs: Dict[type, bool] = {}
 
 
 def has_hook(task: Any, name: str, do_nothing: Any) -> bool:
     """Whether ``task``'s hook ``name`` is not flytekit's ``do_nothing`` one: set on the task, or its class's (asked
     of the class each time, so a hook patched onto a class later is seen, as flytekit sees it)."""
     return name in task.__dict__ or getattr(type(task), name) is not do_nothing
-
-
-def are_outputs(value: Any) -> bool:
-    """Whether ``value`` is already a task's outputs (a literal map, or a dynamic task's workflow).
-
-    Asked after every body, and flytekit's model classes answer ``isinstance`` through a slow metaclass hook:
-    the answer is kept per type.
-    """
-    kind = type(value)
-    known = _are_outputs.get(kind)
-    if known is None:
-        known = _are_outputs[kind] = issubclass(kind, (LiteralMap, DynamicJobSpec))
-    return known
 
 
 def _with_decks(params: ExecutionParameters, deck_fields: Any, local: bool) -> ExecutionParameters:
@@ -76,10 +61,10 @@ def _with_decks(params: ExecutionParameters, deck_fields: Any, local: bool) -> E
     """
     if DeckField.TIMELINE.value in deck_fields:
         params.decks.append(timeline_deck(params, local))
-    return replaced(params, _enable_deck=True)
+    return with_decks_enabled(params)
 
 
-def _pre_executed(task: TaskCalls, ctx: FlyteContext) -> Any:
+def _pre_executed(task: RunnableTask, ctx: FlyteContext) -> Any:
     """The parameters the task's ``pre_execute`` hook makes of the run's (a plugin's Spark session, ``ray.init``).
 
     As in flytekit, the hook runs with the run's context current: plugins read its execution mode there.
@@ -93,17 +78,16 @@ class BodyRun:
 
     __slots__ = ("task", "outer_ctx", "ctx", "params", "local", "converters", "policy", "timeline", "decks")
 
-    def __init__(self, task: TaskCalls, ctx: FlyteContext, policy: Optional[FailurePolicy] = None) -> None:
+    def __init__(self, task: RunnableTask, ctx: FlyteContext, policy: Optional[FailurePolicy] = None) -> None:
         self.task = task
         self.outer_ctx = ctx
-        self.local = is_local_execution(ctx.execution_state)
-        self.converters = task._flytekit_ext_converters
-        if policy is None:
-            policy = hooked_policy(task) if self.local else None
+        self.local = where(ctx).local_run
+        self.converters = task.converters
+        if policy is None and self.local:
+            policy = hooked_policy(task)
         if policy is None:
             # Called as flytekit's dispatch_execute: a pod (the cluster retries), or a local run of flytekit's.
-            retries = task.metadata.retries if self.local else 0
-            policy = FailurePolicy(retries=retries, shown_as=str(getattr(task, "short_name", None) or task.name))
+            policy = failure_policy(task, retries=None if self.local else 0)
         self.policy = policy
         state = ctx.execution_state
         given = state.user_space_params if state is not None else None
@@ -223,7 +207,7 @@ class BodyRun:
         task = self.task
         if has_hook(task, "post_execute", _NO_POST_HOOK):  # most tasks have none: no call
             returned = task.post_execute(self.params, returned)
-        if are_outputs(returned):
+        if isinstance(returned, (LiteralMap, DynamicJobSpec)):
             return returned
         try:
             converters = self.converters
@@ -232,14 +216,14 @@ class BodyRun:
             if self.timeline is not None:
                 self.timeline.lap(OUTPUTS)
             if self.decks:
-                task._write_decks(native_inputs, by_name, self.outer_ctx, self.params)
+                task.write_decks(native_inputs, by_name, self.outer_ctx, self.params)
         except Exception as error:
             self.fail_outputs(error)
         return output_map
 
 
 def dispatch(
-    task: TaskCalls,
+    task: RunnableTask,
     ctx: FlyteContext,
     inputs: LiteralMap,
     policy: Optional[FailurePolicy] = None,
@@ -258,7 +242,7 @@ def dispatch(
         try:
             native_inputs = run.natives(inputs)
             try:
-                returned = task._start_body(native_inputs)
+                returned = task.start_body(native_inputs)
                 if task.is_async:
                     returned = run_coroutine(returned)
             except Exception as error:
@@ -276,7 +260,7 @@ def dispatch(
 
 
 async def dispatch_async(
-    task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy] = None
+    task: RunnableTask, ctx: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy] = None
 ) -> Outputs:
     """Run ``task`` on ``inputs`` on the running loop, awaiting an async body.
 
@@ -293,7 +277,7 @@ async def dispatch_async(
             else:
                 native_inputs = run.natives(inputs)
             try:
-                returned = task._start_body(native_inputs)
+                returned = task.start_body(native_inputs)
                 if task.is_async:
                     returned = await returned
             except Exception as error:

@@ -6,21 +6,20 @@ the lookup: ``TypeEngine`` searches its registry (and checks its lazy imports) o
 :class:`Converter` finds its transformer once per task and type. Conversions are synchronous; the few
 transformers that are coroutines (lists, dicts, unions; but not a list of primitives, whose elements go
 through their own transformer one by one) run on an event loop of their own
-(:func:`~flytekit_ext._runtime.loops.run_coroutine`), and callers on an event loop convert such values on a
+(:func:`~flytekit_ext._core.loops.run_coroutine`), and callers on an event loop convert such values on a
 worker thread (``needs_loop``) so the loop is never blocked.
 """
 
 from __future__ import annotations
 
 import collections
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Type
+from typing import Any, Dict, Mapping, Optional, Tuple, Type
 
 from flytekit.core.context_manager import FlyteContext
 from flytekit.core.promise import Promise, resolve_attr_path_recursively
 from flytekit.core.type_engine import (
     AsyncTypeTransformer,
     ListTransformer,
-    SimpleTransformer,
     TypeEngine,
     TypeTransformer,
     TypeTransformerFailedError,
@@ -31,7 +30,7 @@ from flytekit.models.interface import Variable
 from flytekit.models.literals import Literal, LiteralCollection, LiteralMap
 from flytekit.models.types import LiteralType
 
-from flytekit_ext._runtime.loops import run_coroutine
+from flytekit_ext._core.loops import run_coroutine
 from flytekit_ext._runtime.output_metadata import attach_output_metadata
 
 _CHECKED_BY_TRANSFORMER = frozenset({int, float, str, bool})
@@ -51,7 +50,6 @@ class Converter:
         "hashed",
         "exact_primitive",
         "primitive_field",
-        "build_primitive",
         "element",
     )
 
@@ -69,13 +67,6 @@ class Converter:
             python_type if isinstance(python_type, type) and python_type in _CHECKED_BY_TRANSFORMER else None
         )
         self.primitive_field = _PRIMITIVE_FIELDS.get(self.exact_primitive) if self.exact_primitive else None
-        # flytekit's simple transformers check the value's type, then build its literal with a function of theirs:
-        # for a value already checked to be exactly that type, that function is called directly.
-        self.build_primitive: Optional[Callable[[Any], Literal]] = (
-            getattr(self.transformer, "_to_literal_transformer", None)
-            if self.exact_primitive is not None and type(self.transformer) is SimpleTransformer
-            else None
-        )
         # A list of primitives (List[int], ...): flytekit's list transformer converts each element through the
         # element's transformer, as coroutines on an event loop. Here each element goes through that same
         # transformer without a loop: to a literal when every element has exactly the element type, back from a
@@ -91,9 +82,6 @@ class Converter:
     def to_literal(self, ctx: FlyteContext, value: Any) -> Literal:
         """flytekit's checks and conversion; a promise (of a local workflow run) already holds its literal."""
         if type(value) is self.exact_primitive:
-            build = self.build_primitive
-            if build is not None:
-                return build(value)
             return self.transformer.to_literal(ctx, value, self.python_type, self.literal_type)
         element = self.element
         if element is not None and type(value) is list and all(type(v) is element.exact_primitive for v in value):
@@ -172,11 +160,9 @@ class TaskConverters:
 
     @staticmethod
     def of(task: Any) -> TaskConverters:
-        """The converters of any task, kept on it: a flytekit_ext task reads them as its attribute of this name."""
-        found: Optional[TaskConverters] = task.__dict__.get("_flytekit_ext_converters")
-        if found is None:
-            found = task.__dict__["_flytekit_ext_converters"] = TaskConverters(task)
-        return found
+        """The converters of any task: a flytekit_ext task's own, made once; another's, made now."""
+        converters = getattr(task, "converters", None)
+        return converters if isinstance(converters, TaskConverters) else TaskConverters(task)
 
 
 def _holds_promise(value: Any) -> bool:

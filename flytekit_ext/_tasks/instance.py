@@ -9,8 +9,11 @@ from flytekit.core import python_function_task as flytekit_tasks
 from flytekit.core.base_task import TaskResolverMixin
 from flytekit.core.interface import Interface
 
+from flytekit_ext._core.naming import default_short_name
+from flytekit_ext._flytekit_internals import building_task
+from flytekit_ext._tasks.base import TaskCalls
+from flytekit_ext._tasks.image import with_flytekit_ext
 from flytekit_ext.resolver import default_task_resolver
-from flytekit_ext.tasks.base import TaskCalls
 
 T = TypeVar("T")
 
@@ -33,14 +36,17 @@ class PythonInstanceTask(TaskCalls, flytekit_tasks.PythonInstanceTask[T]):
         interface: Interface | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            name=name,
-            task_config=task_config,
-            task_type=task_type,
-            task_resolver=task_resolver or default_task_resolver,
-            interface=interface,
-            **kwargs,
-        )
+        if "container_image" in kwargs:
+            kwargs["container_image"] = with_flytekit_ext(kwargs["container_image"])
+        with building_task():
+            super().__init__(
+                name=name,
+                task_config=task_config,
+                task_type=task_type,
+                task_resolver=task_resolver or default_task_resolver,
+                interface=interface,
+                **kwargs,
+            )
         # A plugin whose execute is a coroutine function is called like an async task.
         self.is_async = inspect.iscoroutinefunction(self.execute)
-        self._init_calls(short_name, name.split(".")[-1], forward_to=self._execute_bound)
+        self._init_calls(short_name, default_short_name(name), forward_to=self._execute_bound)

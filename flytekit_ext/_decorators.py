@@ -2,7 +2,7 @@
 
 They take every parameter flytekit's take, with the same meaning and the same errors, plus ``short_name``.
 A ``task_config`` registered by a flytekit plugin selects that plugin's task class, made a flytekit_ext task
-too (:mod:`flytekit_ext.tasks.plugin`).
+too (:mod:`flytekit_ext._tasks.plugin`).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from flytekit.core.cache import Cache, VersionParameters
 from flytekit.core.task import TaskPlugins, decorate_function
 from flytekit.deck import DeckField
 
-from flytekit_ext.tasks.async_function import AsyncPythonFunctionTask
-from flytekit_ext.tasks.eager import EagerAsyncPythonFunctionTask
-from flytekit_ext.tasks.function import ExecutionBehavior, PythonFunctionTask
-from flytekit_ext.tasks.plugin import plugin_task_class
+from flytekit_ext._tasks.async_function import AsyncPythonFunctionTask
+from flytekit_ext._tasks.eager import EagerAsyncPythonFunctionTask
+from flytekit_ext._tasks.function import ExecutionBehavior, PythonFunctionTask
+from flytekit_ext._tasks.plugin import plugin_task_class
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -11,12 +11,12 @@ from flytekit.core.base_task import TaskMetadata, TaskResolverMixin
 from flytekit.core.context_manager import ExecutionState
 from flytekit.core.workflow import ImperativeWorkflow
 
+from flytekit_ext._core.contexts import current_context
+from flytekit_ext._core.loops import run_coroutine
 from flytekit_ext._eager.bodies import BackendEagerBody, body_for
-from flytekit_ext._runtime.context import current_context
-from flytekit_ext._runtime.loops import run_coroutine
-from flytekit_ext.tasks.async_function import AsyncPythonFunctionTask
-from flytekit_ext.tasks.failure import EagerFailureHandlerTask
-from flytekit_ext.tasks.function import ExecutionBehavior
+from flytekit_ext._tasks.async_function import AsyncPythonFunctionTask
+from flytekit_ext._tasks.failure import EagerFailureHandlerTask
+from flytekit_ext._tasks.function import ExecutionBehavior
 
 T = TypeVar("T")
 
@@ -81,7 +81,9 @@ class EagerAsyncPythonFunctionTask(
         """Run the body here, launching its children on the backend ``remote`` points to (for local testing)."""
         ctx = current_context()
         if ctx.user_space_params is None or ctx.user_space_params.execution_id is None:
-            raise AssertionError("User facing context and execution ID should be present when not running locally")
+            raise RuntimeError(
+                f"Eager task '{self.name}': run(remote, ...) needs a context with an execution id, as a pod has"
+            )
         return run_coroutine(BackendEagerBody(remote=remote, settings=ss).run(self, kwargs))
 
     def get_as_workflow(self) -> ImperativeWorkflow:

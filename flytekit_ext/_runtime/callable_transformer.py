@@ -1,9 +1,11 @@
 """Functions and tasks as task inputs: a ``typing.Callable`` input travels as a cloudpickle of the callable.
 
-Registered with flytekit's ``TypeEngine`` when ``flytekit_ext`` is imported, so a ``Callable[...]`` input works
-locally, in workflows, in eager runs and through ``pyflyte-execute``, without flytekit's "falling back to
-pickle" warning. A task passed this way is pickled as a reference to its module-level definition and comes
-back as that same task, so calling it inside an eager task still makes a child execution.
+Used by flytekit_ext's tasks only, for their own ``Callable[...]`` inputs and outputs (each task's interface
+names it, see ``_flytekit_internals.use_transformer_for_callables``), so such an input works locally, in
+workflows, in eager runs and through ``pyflyte-execute``, without flytekit's "falling back to pickle" warning,
+while a plain flytekit task's ``Callable`` input stays what flytekit makes of it. A task passed this way is
+pickled as a reference to its module-level definition and comes back as that same task, so calling it inside
+an eager task still makes a child execution.
 
 Unpickling runs code chosen by whoever made the pickle. It happens wherever a ``Callable`` literal becomes a
 Python value: when a task with a ``Callable`` input starts (in its pod, and in every local call, which
@@ -16,11 +18,11 @@ from __future__ import annotations
 
 import collections.abc
 import typing
-from typing import Any, Callable, Optional, Type
+from typing import Any, Callable, Type
 
 import cloudpickle
 from flytekit.core.context_manager import FlyteContext
-from flytekit.core.type_engine import TypeEngine, TypeTransformer, TypeTransformerFailedError
+from flytekit.core.type_engine import TypeTransformer, TypeTransformerFailedError
 from flytekit.models.literals import Binary, Literal, Scalar
 from flytekit.models.types import LiteralType, SimpleType
 from flytekit.types.pickle.pickle import FlytePickleTransformer
@@ -82,16 +84,12 @@ class CallableTransformer(FlytePickleTransformer):
             return typing.Callable  # type: ignore[return-value]
         raise ValueError(f"{literal_type} is not a cloudpickled callable")
 
-    def to_html(self, ctx: FlyteContext, python_val: Any, expected_python_type: Type[Any]) -> str:
+    def to_html(self, *args: Any) -> str:
+        """The callable in a deck: as a transformer, given ``(ctx, value, type)``; as the renderer flytekit takes
+        it for, found in an ``Annotated`` type with a ``to_html``, given ``(value,)``."""
+        python_val = args[1] if len(args) == 3 else args[0]
         return f"<pre>callable {getattr(python_val, '__qualname__', repr(python_val))}</pre>"
 
 
-_transformer: Optional[CallableTransformer] = None
-
-
-def register_callable_transformer() -> None:
-    """Make ``typing.Callable`` inputs and outputs use :class:`CallableTransformer` (idempotent)."""
-    global _transformer
-    if _transformer is None:
-        _transformer = CallableTransformer()
-        TypeEngine.register_additional_type(_transformer, collections.abc.Callable, override=True)
+#: The one instance, named by the interfaces of flytekit_ext tasks with ``Callable`` inputs or outputs.
+CALLABLE_TRANSFORMER = CallableTransformer()

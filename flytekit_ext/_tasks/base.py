@@ -9,26 +9,29 @@ here only hands over to the module that does the work.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable, Coroutine, Dict, Union
+from typing import TYPE_CHECKING, Any, Callable, Coroutine, Dict, Optional, Union
 
 from flytekit.configuration import SerializationSettings
-from flytekit.core.base_task import PythonTask
-from flytekit.core.context_manager import FlyteContext, FlyteEntities, flyte_context_Var
-from flytekit.image_spec.image_spec import ImageSpec
+from flytekit.core.context_manager import FlyteContext, FlyteEntities
 from flytekit.models import literals as literal_models
 from flytekit.models.core.workflow import NodeMetadata
 from flytekit.models.dynamic_job import DynamicJobSpec
 
-from flytekit_ext._calls.arguments import bind
+from flytekit_ext._calls.arguments import InputSignature, bind
 from flytekit_ext._calls.in_process import PromiseOutputs, promises_for
-from flytekit_ext._calls.overridden import OverriddenTask
-from flytekit_ext._calls.overrides import CallOverrides, check_short_name
-from flytekit_ext._calls.route import call, call_async, runner_for
-from flytekit_ext._image import warn_if_flytekit_image, with_flytekit_ext
+from flytekit_ext._calls.overridden import Overridable, OverriddenTask
+from flytekit_ext._calls.overrides import CallOverrides
+from flytekit_ext._calls.route import call, call_async
+from flytekit_ext._core.contexts import current_context
+from flytekit_ext._core.naming import check_short_name
+from flytekit_ext._core.where import where
+from flytekit_ext._flytekit_internals import use_transformer_for_callables, write_io_decks
 from flytekit_ext._local.run import run_local
+from flytekit_ext._runtime.callable_transformer import CALLABLE_TRANSFORMER
 from flytekit_ext._runtime.dispatch import dispatch
 from flytekit_ext._runtime.failures import hooked_policy
 from flytekit_ext._runtime.literals import TaskConverters
+from flytekit_ext._tasks.image import warn_if_flytekit_image
 from flytekit_ext.resolver import reduce_task
 
 if TYPE_CHECKING:
@@ -37,8 +40,11 @@ if TYPE_CHECKING:
 else:
     _TaskBase = object
 
+#: What a task keeps for itself and makes again where it is unpickled.
+_DERIVED = ("converters", "input_signature")
 
-class TaskCalls(_TaskBase):
+
+class TaskCalls(Overridable, _TaskBase):
     """Mixed in before a flytekit task class; the class it is mixed into supplies the task machinery.
 
     ``is_async`` says whether the body is awaited: set by the class (async function tasks) or when the task
@@ -61,17 +67,23 @@ class TaskCalls(_TaskBase):
         cls.wraps_local_execute = cls.local_execute is not TaskCalls.local_execute
         cls.dispatches_itself = cls.dispatch_execute is not TaskCalls.dispatch_execute
 
-    def _init_calls(self, short_name: str | None, default_short_name: str, forward_to: Callable[..., Any]) -> None:
-        """Set what calls need to know: the short name, and what ``forward`` runs."""
+    def _init_calls(self, short_name: Optional[str], default_short_name: str, forward_to: Callable[..., Any]) -> None:
+        """After flytekit's constructor: what calls need to know (the short name, what ``forward`` runs), and
+        ``typing.Callable`` inputs and outputs converted by flytekit_ext's transformer."""
         check_short_name(short_name, self.name)
         self._short_name = short_name or default_short_name
         self._forward_to = forward_to
+        use_transformer_for_callables(self, CALLABLE_TRANSFORMER)
 
     @cached_property
-    def _flytekit_ext_converters(self) -> TaskConverters:
-        """The converters of the task's inputs and outputs: made on first use, then a plain attribute (no call on
-        the way of every local call); :meth:`TaskConverters.of` finds them under the same name."""
+    def converters(self) -> TaskConverters:
+        """The converters of the task's inputs and outputs, made on first use."""
         return TaskConverters(self)
+
+    @cached_property
+    def input_signature(self) -> InputSignature:
+        """The task's inputs as a call binds them, made on first use."""
+        return InputSignature.of(self)
 
     @property
     def short_name(self) -> str:
@@ -85,14 +97,12 @@ class TaskCalls(_TaskBase):
         """Call the task from async code: locally a sync task runs on a worker thread, never on the loop."""
         return call_async(self, args, kwargs)
 
-    def override(self, **options: Any) -> OverriddenTask:
-        """The same task with ``short_name`` and node overrides (``retries``, ``timeout``, ...) for one call."""
-        return OverriddenTask(self, CallOverrides.parse(self.name, options))
+    def _with_overrides(self, overrides: CallOverrides) -> OverriddenTask:
+        return OverriddenTask(self, overrides)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """Run the task's body right here: no literals, no node, no execution, no deck."""
-        stack = flyte_context_Var.get()  # read directly: forward must cost well under a microsecond
-        if stack and runner_for(stack[-1]).in_workflow_body:
+        if where(current_context()).in_workflow_body:
             raise RuntimeError(
                 f"{self.name}.forward() was called inside a @workflow; a workflow body is compiled, not run, "
                 f"so there is nothing to forward to. Call the task itself to add a node."
@@ -101,20 +111,15 @@ class TaskCalls(_TaskBase):
 
     def _execute_bound(self, *args: Any, **kwargs: Any) -> Any:
         """``execute`` with the arguments of a call, positional ones included: what instance tasks forward to."""
-        return self.execute(**bind(self, args, kwargs, check_required=False))
+        return self.execute(**bind(self.input_signature, args, kwargs, check_required=False))
 
-    def _start_body(self, inputs: Dict[str, Any]) -> Any:
+    def start_body(self, inputs: Dict[str, Any]) -> Any:
         """The body on native inputs: its result, or for an async body the coroutine to await."""
         return self.execute(**inputs)
 
-    @cached_property
-    def container_image(self) -> Union[str, ImageSpec, None]:
-        """The image the task runs in on a backend; an ``ImageSpec`` gets flytekit_ext added to its packages.
-
-        Made once, on first use, so flytekit's serialization changes (source root, copy mode) stay on this one
-        spec; the ``ImageSpec`` the task was given is left unchanged.
-        """
-        return with_flytekit_ext(self._container_image)
+    def write_decks(self, inputs: Dict[str, Any], outputs: Dict[str, Any], ctx: Any, params: Any) -> None:
+        """The decks of a run: the input and output decks (flytekit's function tasks would add a pip subprocess)."""
+        write_io_decks(self, inputs, outputs, ctx, params)
 
     def get_image(self, settings: SerializationSettings) -> str:
         """The image serialized for the task; a warning if it is one of flytekit's, which lack flytekit_ext."""
@@ -127,8 +132,8 @@ class TaskCalls(_TaskBase):
         return reduce_task(self) or super().__reduce_ex__(protocol)
 
     def __getstate__(self) -> Dict[str, Any]:
-        # Pickled by value (a task from __main__ sent to a worker process): caches are rebuilt where it lands.
-        return {key: value for key, value in self.__dict__.items() if not key.startswith("_flytekit_ext_")}
+        # Pickled by value (a task from __main__ sent to a worker process): what it derives is made again there.
+        return {key: value for key, value in self.__dict__.items() if key not in _DERIVED}
 
     def construct_node_metadata(self) -> NodeMetadata:
         """Node metadata named by the short name, so that is what the UI shows for the node."""
@@ -149,9 +154,3 @@ class TaskCalls(_TaskBase):
     def local_execute(self, ctx: FlyteContext, **kwargs: Any) -> PromiseOutputs:
         """Run locally on native values or promises; outputs come back as promises holding literals."""
         return promises_for(self, run_local(self, ctx, kwargs, hooked_policy(self)))
-
-    def _write_decks(
-        self, native_inputs: Dict[str, Any], native_outputs: Dict[str, Any], ctx: Any, params: Any
-    ) -> None:
-        # The input and output decks; flytekit's function-task override would add a pip subprocess.
-        PythonTask._write_decks(self, native_inputs, native_outputs, ctx, params)

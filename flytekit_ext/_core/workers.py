@@ -4,7 +4,7 @@ A thread pool whose threads are daemons. A synchronous body cannot be interrupte
 standard library's pools join their threads when the interpreter exits, so after Ctrl-C a process would
 wait for every body still running (half a minute for a half-minute body). With daemon threads the process
 exits at once; everything flytekit_ext starts still waits for its bodies in normal operation (see
-:mod:`flytekit_ext._runtime.loops`), so only an interrupted process leaves them, and it leaves with them.
+:mod:`flytekit_ext._core.loops`), so only an interrupted process leaves them, and it leaves with them.
 """
 
 from __future__ import annotations

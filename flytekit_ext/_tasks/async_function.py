@@ -7,8 +7,8 @@ from typing import Any, Callable, Dict, Iterable, List, TypeVar
 from flytekit.core import python_function_task as flytekit_tasks
 from flytekit.core.base_task import TaskResolverMixin
 
-from flytekit_ext._runtime.loops import run_coroutine
-from flytekit_ext.tasks.function import ExecutionBehavior, PythonFunctionTask
+from flytekit_ext._core.loops import run_coroutine
+from flytekit_ext._tasks.function import ExecutionBehavior, PythonFunctionTask
 
 T = TypeVar("T")
 
@@ -59,11 +59,11 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T], flytekit_tasks.AsyncPythonF
             raise TypeError(
                 f"async_execute of task '{self.name}' takes inputs by name only, got {len(args)} positional"
             )
-        return await self._task_function(**kwargs)
+        return await self.task_function(**kwargs)
 
     def execute(self, **kwargs: Any) -> Any:
         """Run the body to completion and return its result (as flytekit's ``map_task`` needs)."""
         return run_coroutine(self.async_execute(**kwargs))
 
-    def _start_body(self, inputs: Dict[str, Any]) -> Any:
+    def start_body(self, inputs: Dict[str, Any]) -> Any:
         return self.async_execute(**inputs)

@@ -18,6 +18,7 @@ from flytekit.loggers import logger
 from flytekit.models.literals import LiteralMap
 
 from flytekit_ext._eager.cleanup import CleanupPolicy, terminate_children
+from flytekit_ext._flytekit_internals import set_task_resolver
 
 
 class EagerFailureTaskResolver(flytekit_tasks.EagerFailureTaskResolver):
@@ -25,7 +26,7 @@ class EagerFailureTaskResolver(flytekit_tasks.EagerFailureTaskResolver):
 
     @property
     def location(self) -> str:
-        return f"{__name__}.eager_failure_task_resolver"
+        return "flytekit_ext.eager_failure_task_resolver"
 
     def name(self) -> str:
         return "flytekit_ext.eager_failure_task_resolver"
@@ -57,7 +58,7 @@ class EagerFailureHandlerTask(flytekit_tasks.EagerFailureHandlerTask):
         **kwargs: Any,
     ) -> None:
         super().__init__(name=name, container_image=container_image, inputs=inputs, **kwargs)
-        self._task_resolver = eager_failure_task_resolver
+        set_task_resolver(self, eager_failure_task_resolver)
 
     def dispatch_execute(self, ctx: FlyteContext, input_literal_map: LiteralMap) -> LiteralMap:
         """Terminate the failed eager execution's children; echo the inputs back as outputs."""
@@ -65,7 +66,7 @@ class EagerFailureHandlerTask(flytekit_tasks.EagerFailureHandlerTask):
 
         params = ctx.user_space_params
         if params is None or params.execution_id is None:
-            raise AssertionError(f"Task '{self.name}' runs only on a backend, inside an eager execution")
+            raise RuntimeError(f"Task '{self.name}' runs only on a backend, inside an eager execution")
         execution = params.execution_id
         logger.warning(
             f"Cleaning up child executions of eager execution {execution.project}/{execution.domain}/{execution.name}"
@@ -81,4 +82,4 @@ class EagerFailureHandlerTask(flytekit_tasks.EagerFailureHandlerTask):
         return input_literal_map
 
     def execute(self, **kwargs: Any) -> Any:
-        raise AssertionError(f"Task '{self.name}' only cleans up after eager executions; it has no body to execute")
+        raise RuntimeError(f"Task '{self.name}' only cleans up after eager executions; it has no body to execute")

@@ -1,25 +1,21 @@
-"""The children of an eager body: every task call it started, ended before the body's call completes.
+"""The child calls of an eager body: every task call it started, ended before the body's call completes.
 
 An eager body may start calls that it then stops waiting for: ``asyncio.gather`` raises the first child's
 error and leaves the siblings running, ``asyncio.create_task`` needs no await at all. As in an anyio task
-group, none of them may outlive the body. Each task call made under a :class:`ChildScope` records the asyncio
-task it runs in (unless that is the body's own task, which the body is waiting on anyway); when the body
-ends, returned or raised, :meth:`ChildScope.close` cancels the calls still running and waits until they have
-stopped, synchronous bodies on worker threads included. On a backend a cancelled call terminates its child
-execution, so local and backend runs leave the same thing behind: nothing.
+group, none of them may outlive the body. Each task call made while a :class:`ChildCalls` encloses the code
+records the asyncio task it runs in (unless that is the body's own task, which the body is waiting on anyway);
+when the body ends, returned or raised, :meth:`ChildCalls.close` cancels the calls still running and waits until
+they have stopped, synchronous bodies on worker threads included. On a backend a cancelled call terminates its
+child execution, so local and backend runs leave the same thing behind: nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
-from contextlib import contextmanager
-from typing import Iterator, Optional, Set
-
-_current: contextvars.ContextVar[Optional[ChildScope]] = contextvars.ContextVar("flytekit_ext_scope", default=None)
+from typing import Set
 
 
-class ChildScope:
+class ChildCalls:
     """The task calls one eager body started, by the asyncio tasks they run in; ``owner`` names the body."""
 
     def __init__(self, owner: str) -> None:
@@ -30,7 +26,7 @@ class ChildScope:
         self._closed = False
 
     def adopt_current_task(self, call: str) -> None:
-        """Record the asyncio task a call of task ``call`` starts in as a child of this scope.
+        """Record the asyncio task a call of task ``call`` starts in as a child of this body.
 
         A call on another loop is a synchronous call, run to its end on a helper loop while the body waits:
         it cannot outlive the body, and this loop could not cancel it.
@@ -61,21 +57,3 @@ class ChildScope:
                 task.cancel(reason)
             # Not shielded: cancelling the body's own task (an interrupt) stops this wait too.
             await asyncio.wait(left)
-
-
-@contextmanager
-def child_scope(owner: str) -> Iterator[ChildScope]:
-    """Make a new scope current for the block (and the tasks started in it); close it with ``await close()``."""
-    scope = ChildScope(owner)
-    token = _current.set(scope)
-    try:
-        yield scope
-    finally:
-        _current.reset(token)
-
-
-def adopt_into_current_scope(call: str) -> None:
-    """Called as the task call ``call`` starts: record it with the eager body it was made in, if any."""
-    scope = _current.get()
-    if scope is not None:
-        scope.adopt_current_task(call)

@@ -7,14 +7,13 @@ from typing import Any, Callable, Dict, Iterable, List, TypeVar
 from flytekit.core import python_function_task as flytekit_tasks
 from flytekit.core.base_task import TaskResolverMixin
 from flytekit.core.tracker import is_functools_wrapped_module_level, isnested, istestfunction
-from flytekit.exceptions.user import FlyteMissingReturnValueException
 from typing_extensions import TypeAlias
 
-from flytekit_ext._runtime.context import current_context, entered
+from flytekit_ext._flytekit_internals import building_task
 from flytekit_ext._runtime.decks import add_function_decks
-from flytekit_ext._runtime.values import replaced
+from flytekit_ext._tasks.base import TaskCalls
+from flytekit_ext._tasks.image import with_flytekit_ext
 from flytekit_ext.resolver import default_task_resolver
-from flytekit_ext.tasks.base import TaskCalls
 
 T = TypeVar("T")
 
@@ -60,50 +59,29 @@ class PythonFunctionTask(TaskCalls, flytekit_tasks.PythonFunctionTask[T]):
             raise ValueError("TaskFunction is a required parameter for PythonFunctionTask")
         resolver = task_resolver or default_task_resolver
         check_resolvable(task_function, resolver)
-        arguments: Dict[str, Any] = dict(
-            task_config=task_config,
-            task_function=task_function,
-            task_type=task_type,
-            ignore_input_vars=ignore_input_vars,
-            execution_mode=execution_mode,
-            task_resolver=resolver,
-            node_dependency_hints=node_dependency_hints,
-            pickle_untyped=pickle_untyped,
-            **kwargs,
-        )
-        try:
-            super().__init__(**arguments)
-        except FlyteMissingReturnValueException:
-            # flytekit refuses a function annotated to return a value whose source never says "return": a task
-            # written to fail (to exercise retries or error handling). Accept it; it raises when it runs, as
-            # written. flytekit skips the check for tasks made while no execution state is set.
-            with entered(replaced(current_context(), execution_state=None)):
-                super().__init__(**arguments)
+        if "container_image" in kwargs:
+            kwargs["container_image"] = with_flytekit_ext(kwargs["container_image"])
+        with building_task():
+            super().__init__(
+                task_config=task_config,
+                task_function=task_function,
+                task_type=task_type,
+                ignore_input_vars=ignore_input_vars,
+                execution_mode=execution_mode,
+                task_resolver=resolver,
+                node_dependency_hints=node_dependency_hints,
+                pickle_untyped=pickle_untyped,
+                **kwargs,
+            )
         self._init_calls(short_name, task_function.__name__, forward_to=task_function)
 
     def execute(self, **kwargs: Any) -> Any:
         """Run the body on native inputs: the function itself, or for ``@dynamic`` the workflow it builds."""
-        if self._execution_mode is ExecutionBehavior.DYNAMIC:  # flytekit's execution_mode, without a frame
-            return self.dynamic_execute(self._task_function, **kwargs)
-        return self._task_function(**kwargs)
+        if self.execution_mode is ExecutionBehavior.DYNAMIC:
+            return self.dynamic_execute(self.task_function, **kwargs)
+        return self.task_function(**kwargs)
 
-    def _start_body(self, inputs: Dict[str, Any]) -> Any:
-        # A local call's body: the function, called at once, while nothing (a subclass, the task itself, @dynamic)
-        # changes what ``execute`` runs; it then needs neither ``execute``'s frame nor a second unpacking.
-        if (
-            type(self).execute is _OWN_EXECUTE
-            and self._execution_mode is not ExecutionBehavior.DYNAMIC
-            and "execute" not in self.__dict__
-        ):
-            return self._task_function(**inputs)
-        return self.execute(**inputs)
-
-    def _write_decks(
-        self, native_inputs: Dict[str, Any], native_outputs: Dict[str, Any], ctx: Any, params: Any
-    ) -> None:
+    def write_decks(self, inputs: Dict[str, Any], outputs: Dict[str, Any], ctx: Any, params: Any) -> None:
         if self.enable_deck:
-            add_function_decks(self._task_function, self.deck_fields)
-        super()._write_decks(native_inputs, native_outputs, ctx, params)
-
-
-_OWN_EXECUTE = PythonFunctionTask.execute
+            add_function_decks(self.task_function, self.deck_fields)
+        super().write_decks(inputs, outputs, ctx, params)

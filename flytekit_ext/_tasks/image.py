@@ -22,6 +22,8 @@ from flytekit.configuration import SerializationSettings
 from flytekit.core.python_auto_container import PythonAutoContainerTask, get_registerable_container_image
 from flytekit.image_spec.image_spec import ImageSpec
 
+from flytekit_ext._flytekit_internals import keep_force_push
+
 AUTO_IMAGE_ENV = "FLYTEKIT_EXT_AUTO_IMAGE"
 DISTRIBUTION = "flytekit-ext"
 
@@ -90,10 +92,8 @@ def with_flytekit_ext(image: Union[str, ImageSpec, None]) -> Union[str, ImageSpe
     # The builder writes the spec's id into the image, and ImageSpec.is_container() compares it in the pod:
     # keeping the user's id keeps `their_spec.is_container()` true there. The tag, which names the image,
     # is computed from the fields, so the image still changes with the packages.
-    kept = {"id": copy.copy(image).id}
-    if getattr(image, "_is_force_push", False):  # set by ImageSpec.force_push(); replace() does not carry it
-        kept["_is_force_push"] = True
-    vars(extended).update(kept)
+    vars(extended)["id"] = copy.copy(image).id
+    keep_force_push(image, extended)
     return extended
 
 
@@ -112,9 +112,10 @@ def _resolved_image(task: PythonAutoContainerTask, settings: SerializationSettin
     serialization reports what is wrong with it. A task whose constructor raised stays in flytekit's list of
     loaded entities half-built (``Task.__init__`` registers it first), without a container image at all.
     """
-    if "_container_image" not in vars(task):  # half-built
+    try:
+        image = task.container_image
+    except AttributeError:  # half-built
         return None
-    image = task.container_image
     if isinstance(image, ImageSpec):
         return None
     try:

@@ -20,9 +20,9 @@ from typing import Dict, Type
 
 from flytekit.core import python_function_task as flytekit_tasks
 
-from flytekit_ext.tasks.async_function import AsyncPythonFunctionTask
-from flytekit_ext.tasks.base import TaskCalls
-from flytekit_ext.tasks.function import PythonFunctionTask
+from flytekit_ext._tasks.async_function import AsyncPythonFunctionTask
+from flytekit_ext._tasks.base import TaskCalls
+from flytekit_ext._tasks.function import PythonFunctionTask
 
 _made: Dict[type, type] = {}
 _lock = threading.Lock()

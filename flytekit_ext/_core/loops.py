@@ -7,7 +7,7 @@
 * Blocking code called from async code runs on a worker thread, with the caller's context. Such a call is
   structured: when the awaiting coroutine is cancelled, work not yet started is dropped and work already
   running is waited for (a thread cannot be stopped), so nothing it started outlives it. Only an interrupted
-  process (:mod:`flytekit_ext._runtime.interrupts`) stops waiting.
+  process (:mod:`flytekit_ext._core.signals`) stops waiting.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import Any, Callable, Coroutine, Optional, TypeVar
 
 from flytekit.loggers import logger
 
-from flytekit_ext._runtime.interrupts import blocking_wait, interrupted
-from flytekit_ext._runtime.workers import DaemonThreadPool
+from flytekit_ext._core.signals import blocking_wait, interrupted
+from flytekit_ext._core.workers import DaemonThreadPool
 
 T = TypeVar("T")
 

@@ -13,27 +13,26 @@ from contextvars import Token
 from types import TracebackType
 from typing import Callable, List, Type
 
-from flytekit.core.context_manager import ExecutionState, FlyteContext, FlyteContextManager, flyte_context_Var
+from flytekit.core.context_manager import FlyteContext, FlyteContextManager
 
-#: The innermost flytekit context of the calling thread or task: flytekit's own function, bound here (asked on
-#: every call, it needs no frame of ours; patching flytekit's later does not reach this name).
+from flytekit_ext._flytekit_internals import CONTEXT_STACK
+
+#: The innermost flytekit context of the calling thread or task.
 current_context: Callable[[], FlyteContext] = FlyteContextManager.current_context
 
 
 def enter(ctx: FlyteContext) -> Token[List[FlyteContext]]:
-    """Make ``ctx`` the current flytekit context until :func:`leave` is given the token returned.
-
-    :class:`entered` as two calls, for the two blocks every task call runs (a ``with`` costs two frames more).
-    """
-    stack = flyte_context_Var.get()
+    """Make ``ctx`` the current flytekit context until :func:`leave` is given the token returned."""
+    stack = CONTEXT_STACK.get()
     if not stack:
         FlyteContextManager.current_context()  # a new thread: let flytekit build its root context
-        stack = flyte_context_Var.get()
-    return flyte_context_Var.set([*stack, ctx])
+        stack = CONTEXT_STACK.get()
+    return CONTEXT_STACK.set([*stack, ctx])
 
 
-#: Restore the context that was current before :func:`enter` returned this token.
-leave: Callable[[Token[List[FlyteContext]]], None] = flyte_context_Var.reset
+def leave(token: Token[List[FlyteContext]]) -> None:
+    """Restore the context that was current before :func:`enter` returned ``token``."""
+    CONTEXT_STACK.reset(token)
 
 
 class entered:
@@ -55,18 +54,3 @@ class entered:
         tb: TracebackType | None,
     ) -> None:
         leave(self._token)
-
-
-# A tuple, not a set: a member is found by identity, without the Python-level ``Enum.__hash__`` a set calls.
-_LOCAL_MODES = (
-    ExecutionState.Mode.LOCAL_TASK_EXECUTION,
-    ExecutionState.Mode.LOCAL_WORKFLOW_EXECUTION,
-    ExecutionState.Mode.EAGER_LOCAL_EXECUTION,
-    ExecutionState.Mode.LOCAL_DYNAMIC_TASK_EXECUTION,
-)
-
-
-def is_local_execution(state: ExecutionState | None) -> bool:
-    """flytekit's ``ExecutionState.is_local_execution``, asked on every call, without its four method calls.
-    Outside any execution (mode ``None``) this is ``False``, as in flytekit."""
-    return state is not None and state.mode in _LOCAL_MODES
