@@ -81,7 +81,8 @@ class BodyRun:
     def __init__(self, task: RunnableTask, ctx: FlyteContext, policy: Optional[FailurePolicy] = None) -> None:
         self.task = task
         self.outer_ctx = ctx
-        self.local = where(ctx).local_run
+        # A policy is given by a local call; without one this is a pod's run, or one flytekit started itself.
+        self.local = policy is not None or where(ctx).local_run
         self.converters = task.converters
         if policy is None and self.local:
             policy = hooked_policy(task)
@@ -207,7 +208,8 @@ class BodyRun:
         task = self.task
         if has_hook(task, "post_execute", _NO_POST_HOOK):  # most tasks have none: no call
             returned = task.post_execute(self.params, returned)
-        if isinstance(returned, (LiteralMap, DynamicJobSpec)):
+        # issubclass, not isinstance: flytekit's model classes answer isinstance through a slow Python hook.
+        if issubclass(type(returned), (LiteralMap, DynamicJobSpec)):
             return returned
         try:
             converters = self.converters
