@@ -52,6 +52,7 @@ FLYTEKIT_PRIVATE = {
     "_dnsify",
     "_is_force_push",
     "_to_literal_transformer",
+    "_remote_source",
 }
 
 

@@ -63,7 +63,9 @@ def test_timed_items_say_whether_they_were_quick():
     def busy(n: int) -> int:
         return sum(range(n))
 
-    assert timed(busy)(10) == (45, True)
+    # A busy item is quick when it ran on the CPU for most of its (short) time: on a loaded machine a run may be
+    # preempted, so one of a few runs is enough.
+    assert any(timed(busy)(10) == (45, True) for _ in range(50))
     value, quick = timed(time.sleep)(QUICK_ITEM_S / 2)  # short, but waiting rather than busy
     assert value is None and not quick
     assert timed(busy)(2_000_000)[1] is False  # busy, but longer than QUICK_ITEM_S

@@ -12,10 +12,9 @@ A task's body starts outside the caller's group and eager run, as it would in it
 
 from __future__ import annotations
 
-import dataclasses
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
-from typing import Any, Iterator, Optional, Protocol, Tuple
+from typing import Any, Iterator, NamedTuple, Optional, Protocol, Tuple
 
 from flytekit_ext._core.child_calls import ChildCalls
 
@@ -27,9 +26,12 @@ class CallRecorder(Protocol):
         """A context manager around one call."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Enclosing:
-    """What the running code belongs to; every field ``None`` outside of all of them."""
+class Enclosing(NamedTuple):
+    """What the running code belongs to; every field ``None`` outside of all of them.
+
+    (A named tuple: every child call of an eager run makes one for its body, and a frozen dataclass costs several
+    times as much to make.)
+    """
 
     #: The name of the innermost ``flytekit_ext.group``.
     group: Optional[str] = None
@@ -48,7 +50,7 @@ class Enclosing:
         """What a task's body runs in: outside the caller's group and eager run (as in a pod of its own)."""
         if self.group is None and self.traces is None and self.calls is None:
             return self
-        return dataclasses.replace(self, group=None, traces=None, calls=None)
+        return Enclosing(None, None, None, self.children, self.live, self.hooked)
 
     def labelled(self, name: str) -> str:
         """``name`` as logs and progress show a call made here: ``[group] name`` in a group."""
@@ -84,7 +86,7 @@ def within(enclosing: Enclosing) -> Iterator[Enclosing]:
 
 def changed(**changes: Any) -> Enclosing:
     """The current :class:`Enclosing` with ``changes``."""
-    return dataclasses.replace(_CURRENT.get(), **changes)
+    return _CURRENT.get()._replace(**changes)
 
 
 def adopt_as_child(call: str) -> None:

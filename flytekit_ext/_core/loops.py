@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextvars
+import os
 import threading
 from concurrent.futures import Future
 from typing import Any, Callable, Coroutine, Optional, TypeVar
@@ -108,6 +109,18 @@ def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
 
 
 workers = DaemonThreadPool(max_workers=64, name="flytekit-ext-worker")
+
+
+def _forget_after_fork() -> None:
+    """In a forked child: the parent's loops and threads are not there (only the forking thread is), and the
+    loops' selectors share the parent's file descriptions, so the child starts with loops and threads of its own."""
+    global _thread_state, _helper, workers
+    _thread_state = threading.local()
+    _helper = _HelperLoop()
+    workers = DaemonThreadPool(max_workers=64, name="flytekit-ext-worker")
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def off_loop_thread(fn: Callable[..., T], *args: Any) -> T:

@@ -20,6 +20,7 @@ then stop the code where it is:
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -149,3 +150,20 @@ def blocking_wait() -> Iterator[None]:
         yield
     finally:
         _blocking_waits -= 1
+
+
+def _forget_after_fork() -> None:
+    """In a forked child (a process map's worker, a program's own fork): no guarded block runs there, so the
+    handlers the parent had before its guard are the child's."""
+    global _lock, _blocking_waits, _interrupted
+    _lock = threading.Lock()
+    _interrupted = threading.Event()
+    _blocking_waits = 0
+    _active.clear()
+    for signum, handler in _previous.items():
+        if signal.getsignal(signum) is _on_signal:
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+    _previous.clear()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)

@@ -19,7 +19,7 @@ from flytekit_ext._core import enclosing
 from flytekit_ext._core.contexts import enter, entered, leave
 from flytekit_ext._core.loops import in_worker_thread
 from flytekit_ext._local.call_context import call_contexts
-from flytekit_ext._runtime import literals
+from flytekit_ext._runtime import literals, local_data
 from flytekit_ext._runtime.dispatch import Outputs, dispatch, dispatch_async
 from flytekit_ext._runtime.failures import FailurePolicy, through_plugin_hook
 from flytekit_ext._runtime.task import RunnableTask
@@ -46,10 +46,12 @@ def _checked(task: Any, outputs: Outputs) -> LiteralMap:
     return outputs
 
 
-def _remember_outputs(task: Any, inputs: LiteralMap, outputs: Outputs) -> LiteralMap:
+def _remember_outputs(ctx: FlyteContext, task: Any, inputs: LiteralMap, outputs: Outputs) -> LiteralMap:
+    """Write the outputs to the local cache, dataframes kept in memory as files (the cache outlives the process)."""
     checked = _checked(task, outputs)
+    written = LiteralMap({name: local_data.materialized(ctx, literal) for name, literal in checked.literals.items()})
     metadata = task.metadata
-    LocalTaskCache.set(task.name, metadata.cache_version, inputs, metadata.cache_ignore_input_vars, checked)
+    LocalTaskCache.set(task.name, metadata.cache_version, inputs, metadata.cache_ignore_input_vars, written)
     return checked
 
 
@@ -75,7 +77,7 @@ def run_local(
         cached = _cached_outputs(task, inputs, cache)
         if cached is not None:
             return cached
-        return _remember_outputs(task, inputs, _dispatched(task, child, inputs, policy))
+        return _remember_outputs(child, task, inputs, _dispatched(task, child, inputs, policy))
     finally:
         leave(token)
 
@@ -87,8 +89,11 @@ def _dispatched(
     outer = enclosing.current()
     body = outer.for_task_body()
     if body is not outer:  # in a group or an eager run: the body runs outside them
-        with enclosing.within(body):
+        token = enclosing.enter(body)
+        try:
             return _dispatched(task, child, inputs, policy)
+        finally:
+            enclosing.leave(token)
     if task.dispatches_itself:
         return _plugin_dispatch(task, child, inputs, policy)
     return dispatch(task, child, inputs, policy, entered_by_caller=True)
@@ -143,7 +148,7 @@ async def run_local_async(
         cached = _cached_outputs(task, inputs, cache)
         if cached is not None:
             return cached
-        return _remember_outputs(task, inputs, await _dispatched_async(task, child, inputs, policy))
+        return _remember_outputs(child, task, inputs, await _dispatched_async(task, child, inputs, policy))
 
 
 async def _dispatched_async(
@@ -153,8 +158,11 @@ async def _dispatched_async(
     body = outer.for_task_body()
     if body is outer:
         return await dispatch_async(task, child, inputs, policy)
-    with enclosing.within(body):
+    token = enclosing.enter(body)
+    try:
         return await dispatch_async(task, child, inputs, policy)
+    finally:
+        enclosing.leave(token)
 
 
 def native_result(task: Any, ctx: FlyteContext, outputs: LiteralMap) -> Any:

@@ -27,7 +27,7 @@ from flytekit_ext._core.contexts import current_context
 from flytekit_ext._core.loops import run_coroutine
 from flytekit_ext._core.where import Where, where
 from flytekit_ext._patterns.array_node import array_node_call
-from flytekit_ext._patterns.map_processes import ProcessItems, worker_count
+from flytekit_ext._patterns.map_processes import ForkedItems, ProcessItems, can_fork, worker_count
 from flytekit_ext._patterns.map_progress import Progress
 from flytekit_ext._patterns.map_target import Mappable, MapTarget, map_target
 from flytekit_ext._patterns.map_window import (
@@ -93,9 +93,12 @@ class _Plan:
         return Progress(self.label, self.iterables)
 
     def _future_items(self) -> FutureItems:
+        if self.in_processes and can_fork():
+            forked = ForkedItems(self.target, self.workers)
+            return FutureItems(forked.start, stop_started=forked.stop_started, close=forked.close, open=forked.open)
         if self.in_processes:
-            processes = ProcessItems(self.target, self.workers)
-            return FutureItems(processes.start, stop_started=processes.stop_started)
+            spawned = ProcessItems(self.target, self.workers)
+            return FutureItems(spawned.start, stop_started=spawned.stop_started)
         target = self.target
 
         def call(arguments: Arguments) -> Any:

@@ -59,13 +59,19 @@ class FutureItems:
         start: Callable[[Arguments], Future[Any]],
         run_here: Optional[Callable[[Arguments], Tuple[Any, bool]]] = None,
         stop_started: Optional[Callable[[], None]] = None,
+        close: Optional[Callable[[], None]] = None,
+        open: Optional[Callable[[], None]] = None,
     ) -> None:
         self.start = start
+        #: Starts what runs the items (workers that belong to the map), as the map starts.
+        self.open = open
         #: Runs an item on the consumer's own thread, when the consumer would otherwise only wait for it. Items
         #: that can run here are timed: this and their futures give ``(value, quick)`` (see ``map_pacing``).
         self.run_here = run_here
         #: Stops items already running (processes can be stopped); ``None``: they are waited for.
         self.stop_started = stop_started
+        #: Ends what runs the items (workers that belong to the map), once every item has ended.
+        self.close = close
 
     @property
     def timed(self) -> bool:
@@ -184,6 +190,8 @@ def future_results(
 ) -> Iterator[Any]:
     """Results of items run as futures, for a synchronous consumer, paced by :class:`~.map_pacing.Pacing` when
     the consumer can run items itself (threads; a process's items always run in the process)."""
+    if items.open is not None:
+        items.open()
     progress = show_progress()
     window = _FutureWindow(items, arguments, limit, return_exceptions)
     run_here = items.run_here
@@ -226,6 +234,8 @@ def future_results(
             if started:
                 with blocking_wait():
                     wait(started)
+            if items.close is not None:
+                items.close()
             progress.stop()
 
 
@@ -265,6 +275,8 @@ async def future_results_async(
     show_progress: Callable[[], Progress],
 ) -> AsyncIterator[Any]:
     """Results of items run as futures, for an asynchronous consumer: the event loop is never blocked."""
+    if items.open is not None:
+        items.open()
     progress = show_progress()
     window = _FutureWindow(items, arguments, limit, return_exceptions)
     failed = _done_signal(window.failure.future) if window.failure is not None else None
@@ -289,6 +301,8 @@ async def future_results_async(
             if started:
                 # Shielded: the consumer may be cancelled, but what it started must still end first.
                 await asyncio.shield(asyncio.wait([_done_signal(future) for future in started]))
+            if items.close is not None:
+                items.close()
             progress.stop()
 
 

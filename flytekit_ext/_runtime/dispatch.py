@@ -214,7 +214,7 @@ class BodyRun:
         try:
             converters = self.converters
             by_name = literals.returned_by_name(converters.tuple_name, converters.outputs.names, returned)
-            output_map = literals.outputs_to_literals(self.ctx, task, by_name, converters.outputs)
+            output_map = literals.outputs_to_literals(self.ctx, task, by_name, converters.outputs, self.local)
             if self.timeline is not None:
                 self.timeline.lap(OUTPUTS)
             if self.decks:
