@@ -60,7 +60,7 @@ def _with_decks(params: ExecutionParameters, deck_fields: Any, local: bool) -> E
     the caller, so the caller sees it afterwards); only the run's own parameters say decks are enabled.
     """
     if DeckField.TIMELINE.value in deck_fields:
-        params.decks.append(timeline_deck(params, local))
+        params.decks.append(timeline_deck(params, local))  # again if found: flytekit lists it once per run
     return with_decks_enabled(params)
 
 
@@ -76,7 +76,17 @@ def _pre_executed(task: RunnableTask, ctx: FlyteContext) -> Any:
 class BodyRun:
     """One run of a task's body on literal inputs: the context it runs in, and what its errors become."""
 
-    __slots__ = ("task", "outer_ctx", "ctx", "params", "local", "converters", "policy", "timeline", "decks")
+    __slots__ = (
+        "task",
+        "outer_ctx",
+        "ctx",
+        "params",
+        "local",
+        "converters",
+        "policy",
+        "timeline",
+        "decks",
+    )
 
     def __init__(self, task: RunnableTask, ctx: FlyteContext, policy: Optional[FailurePolicy] = None) -> None:
         self.task = task

@@ -7,14 +7,15 @@ rendered: its own (decks enabled, with the Timeline field), or that of the run i
 children, the tasks of a workflow with decks), whose decks it shares as in flytekit.
 
 A run reads the clocks once at each boundary between its steps: each step ends where the next begins, and the
-``post_execute`` hook counts in the outputs' step.
+``post_execute`` hook counts in the outputs' step. (Making the entries only when they are read would not save
+their cost: a local run that shows decks, an eager one always, renders them when it ends, as flytekit does.)
 """
 
 from __future__ import annotations
 
 import datetime
 import time
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from flytekit.deck.deck import DeckField, TimeLineDeck
 
@@ -24,6 +25,18 @@ BODY = ("Execute user level code",)
 OUTPUTS = ("Translate the output to literals", "dispatch execute")
 
 _UTC = datetime.timezone.utc
+
+
+# One step of one run as read from the clocks: (entry names, wall start, wall end, CPU start, CPU end).
+Step = Tuple[Tuple[str, ...], float, float, float, float]
+
+
+def _entries_of(step: Step) -> List[Dict[str, Any]]:
+    names, wall_start, wall_end, cpu_start, cpu_end = step
+    start = datetime.datetime.fromtimestamp(wall_start, _UTC)
+    finish = datetime.datetime.fromtimestamp(wall_end, _UTC)
+    wall, cpu = wall_end - wall_start, cpu_end - cpu_start
+    return [{"Name": name, "Start": start, "Finish": finish, "WallTime": wall, "ProcessTime": cpu} for name in names]
 
 
 def shown_timeline(params: Any) -> Optional[TimeLineDeck]:
