@@ -14,13 +14,15 @@ Child executions are named from the parent execution, the call's group and short
 group and short name came before, and the hash of the input literals (:mod:`.names`), so a retried parent finds
 its earlier children. They carry flytekit's eager labels, which is how the listing loop and the failure handler
 (:mod:`flytekit_ext.tasks.failure`) find them, and the ``flytekit_ext.group`` they were started in. A child that
-fails raises a :mod:`flytekit_ext.errors` error built from the child execution's error, naming the execution
-(with its console link, when the remote knows the console), its task and its error code.
+fails raises a :mod:`flytekit_ext.errors` error built from the child execution's error (its ``worker`` is the
+execution's name); an eager task that fails with it names that execution (with its console link, when the remote
+knows the console), its task and its error code (:meth:`EagerController.parent_failure`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import enum
 import html
 import os
@@ -50,7 +52,7 @@ from flytekit_ext._runtime.context import current_context
 from flytekit_ext._runtime.enclosing import current_group
 from flytekit_ext._runtime.failures import as_child_failure
 from flytekit_ext._runtime.loops import in_worker_thread, settle, start_in_worker_thread
-from flytekit_ext._runtime.typed_errors import from_execution, typed_error
+from flytekit_ext._runtime.typed_errors import from_execution
 from flytekit_ext.errors import ActionAbortedError, BaseRuntimeError, TaskTimeoutError
 
 
@@ -75,16 +77,19 @@ _FAILED_PHASES = {
 }
 
 
-def _child_error(phase: ChildPhase, ended: Ended, where: str) -> BaseRuntimeError:
-    """What the call of a child execution that ended in ``phase`` raises; ``where`` names the execution."""
+def _child_error(phase: ChildPhase, ended: Ended, name: str) -> BaseRuntimeError:
+    """What the call of child execution ``name``, which ended in ``phase``, raises: its own message, as the same
+    failure raises locally; ``worker`` is the execution's name."""
     if phase is ChildPhase.ABORTED:
         reason = ended.abort_cause or (ended.error.message if ended.error is not None else "no reason given")
-        return as_child_failure(ActionAbortedError(f"{where} was aborted: {reason}"))
-    if phase is ChildPhase.TIMED_OUT:
+        error: BaseRuntimeError = ActionAbortedError(f"Child execution {name} was aborted: {reason}")
+    elif phase is ChildPhase.TIMED_OUT:
         reason = ended.error.message if ended.error is not None else "no reason given"
-        return as_child_failure(TaskTimeoutError(f"{where} timed out: {reason}"))
-    own = from_execution(ended.error)  # the class and code the child's own error calls for
-    return typed_error(own.code, own.kind, f"{where} failed with {own.code}: {own}")
+        error = TaskTimeoutError(f"Child execution {name} timed out: {reason}")
+    else:
+        error = from_execution(ended.error)
+    error.worker = name
+    return as_child_failure(error)
 
 
 POLL_SECONDS_ENV = "FLYTEKIT_EXT_EAGER_MAX_POLL_SECONDS"
@@ -249,7 +254,7 @@ class EagerController:
                 child.phase = ChildPhase.SUCCEEDED
                 return await self._admin(f"reading the outputs of {child.name}", self._outputs, entity, child.name)
             child.phase, how = _FAILED_PHASES[ended.phase]
-            error = _child_error(child.phase, ended, self._where(child))
+            error = _child_error(child.phase, ended, child.name)
             child.outcome = f"{type(error).__name__} ({error.code}): {error}"
             logger.error(f"Child execution {child.name} ({shown}: {entity.name}) {how}: {child.outcome}")
             raise error
@@ -268,9 +273,19 @@ class EagerController:
         """flytekit's worker-queue interface, used when a flytekit entity is called in our eager task."""
         return await self.submit(entity, input_kwargs)
 
-    def _where(self, child: ChildExecution) -> str:
+    def parent_failure(self, error: BaseRuntimeError) -> BaseRuntimeError:
+        """The error the eager task fails with when a child's failure ``error`` escapes its body: the same class
+        and code, with a message that says which execution failed (with its console link, when the remote knows
+        the console), of which task, with which code, so a user looking at the failed parent can go there."""
+        with self._lock:
+            child = next((c for c in self.children if c.name == error.worker), None)
+        if child is None:
+            return error
         url = self._launcher.console_url(child.name)
-        return f"Child execution {child.name} (task {child.entity_name}{', ' + url if url else ''})"
+        where = f"child execution {child.name} (task {child.entity_name}{'; ' + url if url else ''})"
+        failure = copy.copy(error)
+        failure.args = (f"{where} failed with {error.code}: {error}",)
+        return failure
 
     def _outputs(self, entity: Any, name: str) -> Any:
         outputs = self._launcher.output_literals(name)
