@@ -139,6 +139,8 @@ def test_failure_handler_terminates_children_left_running(double, run):
     (child,) = children_of(double, execution.id.name)
     assert child.phase == "ABORTED"
     assert execution.id.name in child.abort_cause
+    # The failure node's log ends with what it terminated, for whoever looks at the failed execution.
+    assert f"terminated 1 child execution(s): {child.name}" in double.logs(execution.id.name)
 
 
 def test_failure_handler_retries_when_the_admin_errors(double, run):

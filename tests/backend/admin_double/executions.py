@@ -247,12 +247,13 @@ class ExecutionInfo:
     envs: Dict[str, str]
     parent: Optional[str]  # the eager execution that launched this one (label eager-exec)
     root: Optional[str]  # the root eager execution (label eager-root-exec)
-    error: Optional[str]
+    error: Optional[str]  # the error's message
     abort_cause: str
     nodes: Tuple[NodeInfo, ...]
     created_at: datetime.datetime
     started_at: Optional[datetime.datetime] = None  # when it became RUNNING
     finished_at: Optional[datetime.datetime] = None  # when it reached a terminal phase
+    error_code: Optional[str] = None
 
     @property
     def pids(self) -> List[int]:
@@ -293,6 +294,7 @@ def snapshot(rec: ExecutionRecord) -> ExecutionInfo:
         started_at=rec.started_at,
         finished_at=rec.updated_at if rec.phase in TERMINAL else None,
         created_at=rec.created_at,
+        error_code=rec.error.code if rec.error is not None else None,
     )
 
 
