@@ -337,6 +337,11 @@ class ExecutionStore:
                 raise not_found(f"execution {'/'.join(self.key(ident))} does not exist")
             return rec
 
+    def named(self, name: str) -> Optional[ExecutionRecord]:
+        """The first execution created with this name, in any project and domain (what tests look up)."""
+        with self.lock:
+            return next((self._records[k] for k in self._order if k[2] == name), None)
+
     def all(self) -> List[ExecutionRecord]:
         with self.lock:
             return [self._records[k] for k in self._order]

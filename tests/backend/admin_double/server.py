@@ -176,10 +176,11 @@ class AdminDouble:
             return [snapshot(r) for r in self.store.all()]
 
     def execution(self, name: str) -> ExecutionInfo:
-        found = [e for e in self.executions if e.name == name]
-        if not found:
-            raise KeyError(f"no execution named {name!r}")
-        return found[0]
+        with self.store.lock:
+            found = self.store.named(name)
+            if found is None:
+                raise KeyError(f"no execution named {name!r}")
+            return snapshot(found)
 
     def logs(self, name: str) -> str:
         """The stdout and stderr of every node subprocess of an execution, for debugging failed tests."""
