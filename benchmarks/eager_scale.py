@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -194,6 +195,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--flytekit-cap", type=float, default=600.0, help="seconds before a flytekit run is stopped")
     parser.add_argument("--json", metavar="PATH", help="also write every run and the medians as JSON")
     args = parser.parse_args(argv)
+    # Stopped, it stops its double too, which kills the parent it runs (each in a session of its own).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     sizes = [int(s) for s in args.children.split(",")]
     sides = args.sides.split(",")
     results: List[Dict[str, Any]] = []

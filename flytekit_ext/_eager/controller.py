@@ -141,9 +141,7 @@ class EagerController:
     def __post_init__(self) -> None:
         self._launcher = Launcher(self.remote, self.settings, self.tag, self.root_tag)
         poll = Backoff(first_s=self.first_poll_seconds, factor=2.0, cap_s=self.max_poll_seconds)
-        self._watcher = StatusWatcher(
-            self.remote.client, self._launcher.project, self._launcher.domain, self.tag, poll=poll
-        )
+        self._watcher = StatusWatcher(self.remote, self._launcher.project, self._launcher.domain, self.tag, poll=poll)
 
     @property
     def description(self) -> str:

@@ -91,7 +91,7 @@ def _rfc3339(epoch_seconds: float) -> str:
 class StatusWatcher:
     """Follows the children of eager execution ``parent`` in ``project``/``domain`` for the calls awaiting them."""
 
-    client: Any  # flytekit's SynchronousFlyteClient
+    remote: Any  # its client is made when first used: a body that calls no task makes none
     project: str
     domain: str
     parent: str
@@ -184,7 +184,7 @@ class StatusWatcher:
         oldest_first = admin_common.Sort("created_at", admin_common.Sort.Direction.ASCENDING)
         token: Optional[str] = ""
         while token is not None:
-            page, next_token = self.client.list_executions_paginated(
+            page, next_token = self.remote.client.list_executions_paginated(
                 self.project, self.domain, limit=PAGE_SIZE, token=token, filters=filters, sort_by=oldest_first
             )
             for execution in page:

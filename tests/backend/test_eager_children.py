@@ -139,7 +139,8 @@ def _squares(inputs: literals_pb2.LiteralMap) -> literals_pb2.LiteralMap:
 
 
 def test_children_are_followed_by_listing_not_one_by_one(admin_double_factory):
-    double = admin_double_factory(extra_env=dict(FAST_ENV), simulation=Simulation(seconds=1.0, outputs=_squares))
+    # Listings every 2 s at most (the default): their number grows with the run's length, not with its children.
+    double = admin_double_factory(simulation=Simulation(seconds=1.0, outputs=_squares))
     n = 300
     parent = launch(double, fx.gathers_squares, n=n)
     before = double.calls.snapshot()  # the parent's process has not started yet: what follows is its calls
@@ -149,7 +150,7 @@ def test_children_are_followed_by_listing_not_one_by_one(admin_double_factory):
     assert outputs(double, parent)["o0"] == sum(i * i for i in range(n))
     assert calls["CreateExecution"] == n and calls["GetExecutionData"] == n
     assert "GetExecution" not in calls  # no child asked for on its own
-    assert calls["ListExecutions"] < n / 10
+    assert calls["ListExecutions"] < n / 5
     assert sum(calls.values()) <= 3 * n
     assert len(children_of(double, parent)) == n
     assert nothing_left_running(double)
