@@ -246,8 +246,9 @@ class EagerController:
             launched = await self._admin(
                 f"launching {child.name}", self._launcher.launch, entity, name, converted, group, child=child
             )
-            del converted  # the literals may be large; the execution has them now
-            ended = await self._watcher.watch(child.name, launched.existing)
+            watching = self._watcher.watch(child.name, launched.existing)
+            del converted, launched  # the literals may be large, and the execution has them now
+            ended = await watching
             if ended.phase == WorkflowExecutionPhase.SUCCEEDED:
                 child.phase = ChildPhase.SUCCEEDED
                 return await self._admin(f"reading the outputs of {child.name}", self._outputs, entity, child.name)

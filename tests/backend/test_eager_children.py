@@ -188,3 +188,12 @@ def test_a_name_taken_by_another_parents_execution_is_not_adopted(double):
     assert other.parent == "another-parent" and other.phase == "SUCCEEDED"  # not ours: left alone
     assert children_of(double, parent) == []
     assert nothing_left_running(double)
+
+
+def test_outputs_the_admin_answers_by_location_are_read_from_there(admin_double_factory):
+    double = admin_double_factory(extra_env=dict(FAST_ENV), max_inline_bytes=0)  # every output by its location
+    parent = launch(double, fx.sequential, x=1)
+    info = double.wait(parent, timeout=180)
+    assert info.phase == "SUCCEEDED", double.logs(parent)
+    assert outputs(double, parent)["o0"] == 9
+    assert nothing_left_running(double)

@@ -57,6 +57,8 @@ class AdminDouble:
     :param failure_node_on_abort: also run a workflow's failure node when the execution is terminated.
     :param simulation: executions the double completes by itself after a delay, without a process (by default
         those launched by an eager parent): a test bed for eager parents with thousands of children.
+    :param max_inline_bytes: ``GetExecutionData`` answers larger outputs with their location (``outputs.url``)
+        instead of the outputs, as Admin does past its inline limit.
     """
 
     def __init__(
@@ -70,6 +72,7 @@ class AdminDouble:
         failure_node_on_abort: bool = False,
         max_workers: int = 32,
         simulation: Optional[Simulation] = None,
+        max_inline_bytes: int = 10 * 1024 * 1024,
     ):
         self.work_root = Path(work_root)
         self.work_root.mkdir(parents=True, exist_ok=True)
@@ -90,6 +93,7 @@ class AdminDouble:
         )
         self.runner = Runner(self._config, self.store)
         self._max_workers = max_workers
+        self._max_inline_bytes = max_inline_bytes
         self._server: Optional[grpc.Server] = None
         self._http: Optional[http.server.ThreadingHTTPServer] = None
         self.port: Optional[int] = None
@@ -107,6 +111,7 @@ class AdminDouble:
         servicer = AdminServicer(self.entities, self.store, self.runner, self.work_root)
         servicer.faults = self.faults
         servicer.calls = self.calls
+        servicer.max_inline_bytes = self._max_inline_bytes
         admin_pb2_grpc.add_AdminServiceServicer_to_server(servicer, server)
         dataproxy = DataProxyServicer(self.store, self.work_root, lambda: self.upload_url)
         dataproxy.calls = self.calls

@@ -78,6 +78,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
         self.runner = runner
         self.work_root = work_root
         self.projects = {}
+        self.max_inline_bytes = 10 * 1024 * 1024  # outputs larger than this are answered by their location
 
     # -- tasks ---------------------------------------------------------------------------------------------
     def CreateTask(self, request, context):
@@ -202,7 +203,13 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
         with self.executions.lock:
             resp = execution_pb2.WorkflowExecutionGetDataResponse(full_inputs=rec.inputs)
             if rec.phase == WF.SUCCEEDED and rec.outputs is not None:
-                resp.full_outputs.CopyFrom(rec.outputs)
+                size = rec.outputs.ByteSize()
+                offloaded = rec.workdir / "outputs.pb"
+                if size > self.max_inline_bytes and offloaded.exists():
+                    # As Admin does past its inline limit: where the outputs are, not the outputs.
+                    resp.outputs.CopyFrom(common_pb2.UrlBlob(url=str(offloaded), bytes=size))
+                else:
+                    resp.full_outputs.CopyFrom(rec.outputs)
             return resp
 
     def UpdateExecution(self, request, context):
