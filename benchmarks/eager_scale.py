@@ -42,7 +42,6 @@ from flyteidl.core import literals_pb2  # noqa: E402
 from tests.backend.admin_double import AdminDouble, Simulation  # noqa: E402
 
 PROJECT, DOMAIN, VERSION = "flytesnacks", "development", "bench"
-CHILD_SECONDS = 1.0
 
 
 def squares(inputs: literals_pb2.LiteralMap) -> literals_pb2.LiteralMap:
@@ -85,7 +84,7 @@ class PeakWatcher:
         return self.peak_kib
 
 
-def one_run(side: str, n: int, cap_s: float) -> Dict[str, Any]:
+def one_run(side: str, n: int, cap_s: float, child_seconds: float = 1.0) -> Dict[str, Any]:
     """One parent of ``n`` children on a fresh double; its figures."""
     module = __import__(f"scale_tasks_{side}")
     with tempfile.TemporaryDirectory(prefix="eager-scale-") as work:
@@ -93,7 +92,7 @@ def one_run(side: str, n: int, cap_s: float) -> Dict[str, Any]:
             work_root=Path(work),
             source_root=HERE,
             python_paths=[str(ROOT)],
-            simulation=Simulation(seconds=CHILD_SECONDS, outputs=squares),
+            simulation=Simulation(seconds=child_seconds, outputs=squares),
             kill_grace_seconds=10.0,
         ).start()
         try:
@@ -119,6 +118,7 @@ def one_run(side: str, n: int, cap_s: float) -> Dict[str, Any]:
             result: Dict[str, Any] = {
                 "side": side,
                 "children": n,
+                "child_seconds": child_seconds,
                 "phase": info.phase,
                 "capped_after_s": cap_s if capped else None,
                 "wall_s": (info.finished_at - info.started_at).total_seconds() if info.started_at else None,
@@ -196,6 +196,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument(
         "--flytekit-cap", type=float, default=600.0, help="seconds before a flytekit run of 10,000+ children is stopped"
     )
+    parser.add_argument("--child-seconds", type=float, default=1.0, help="how long each child takes")
     parser.add_argument("--json", metavar="PATH", help="also write every run and the medians as JSON")
     args = parser.parse_args(argv)
     # Stopped, it stops its double too, which kills the parent it runs (each in a session of its own).
@@ -209,7 +210,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             runs = args.runs if side == "ext" else 1
             cap = args.flytekit_cap if side == "flytekit" and n >= 10_000 else 1800.0
             for _ in range(runs):
-                result = one_run(side, n, cap)
+                result = one_run(side, n, cap, args.child_seconds)
                 results.append(result)
                 print(fmt(result), flush=True)
     checks = summary(results)
