@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import collections.abc
 import dataclasses
+import functools
+import importlib.util
 import logging
 import tempfile
 import typing
@@ -36,6 +38,7 @@ from flytekit.core.context_manager import (
     flyte_context_Var,
 )
 from flytekit.core.interface import Interface, transform_interface_to_typed_interface
+from flytekit.core.local_cache import _recursive_hash_placement
 from flytekit.core.python_auto_container import PythonAutoContainerTask
 from flytekit.core.utils import _dnsify
 from flytekit.image_spec.image_spec import ImageSpec
@@ -63,6 +66,14 @@ def _stores(function: Any, *attributes: str) -> Callable[[], bool]:
 def _plain_objects(*classes: type) -> Callable[[], bool]:
     """Whether instances of ``classes`` keep their attributes in ``__dict__`` (so they can be copied as below)."""
     return lambda: all("__slots__" not in vars(cls) for cls in classes)
+
+
+def _source_names(module: str, text: str) -> bool:
+    """Whether the source of ``module`` still says ``text``, read without importing it (flytekit.remote is slow to
+    import, and only an eager task on a backend needs it)."""
+    spec = importlib.util.find_spec(module)
+    origin = spec.origin if spec is not None else None
+    return origin is not None and text in Path(origin).read_text(encoding="utf-8")
 
 
 def _mode_default_is_compiling() -> bool:
@@ -132,6 +143,16 @@ RELIANCES: Tuple[Reliance, ...] = (
         "PythonTask._write_decks",
         "the input and output decks of a run, written as flytekit writes them",
         lambda: callable(getattr(PythonTask, "_write_decks", None)),
+    ),
+    Reliance(
+        "flytekit.core.local_cache._recursive_hash_placement",
+        "a child execution's name hashes its input literals as flytekit's cache keys do (HashMethod honoured)",
+        lambda: callable(_recursive_hash_placement),
+    ),
+    Reliance(
+        "FileAccessProvider._get_upload_signed_url_fn",
+        "an eager controller's inputs upload to flyte:// locations as FlyteRemote's own execute sets it up",
+        lambda: _source_names("flytekit.remote.remote", "file_access._get_upload_signed_url_fn"),
     ),
     Reliance(
         "flytekit.core.utils._dnsify",
@@ -342,6 +363,22 @@ def set_task_resolver(task: PythonAutoContainerTask, resolver: Any) -> None:
 def write_io_decks(task: PythonTask, inputs: Dict[str, Any], outputs: Dict[str, Any], ctx: Any, params: Any) -> None:
     """The input and output decks of a run, as flytekit's ``PythonTask`` writes them (no dependencies deck)."""
     PythonTask._write_decks(task, inputs, outputs, ctx, params)
+
+
+def hash_placed(literal: Any) -> Any:
+    """``literal`` with each part that carries a hash (a ``HashMethod`` output) replaced by its hash, as flytekit
+    places them before hashing a cache key."""
+    return _recursive_hash_placement(literal)
+
+
+def upload_through_data_proxy(remote: Any, project: str, domain: str) -> None:
+    """Let ``remote``'s file access upload to ``flyte://`` locations through signed URLs, as ``FlyteRemote``'s
+    own ``execute`` sets it up before uploading inputs."""
+    file_access = remote.file_access
+    if getattr(file_access, "_get_upload_signed_url_fn", None) is None:
+        file_access._get_upload_signed_url_fn = functools.partial(
+            remote.client.get_upload_signed_url, project=project, domain=domain
+        )
 
 
 def dns_label(value: str) -> str:

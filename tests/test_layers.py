@@ -50,6 +50,8 @@ FLYTEKIT_PRIVATE = {
     "_container_image",
     "_write_decks",
     "_dnsify",
+    "_recursive_hash_placement",
+    "_get_upload_signed_url_fn",
     "_is_force_push",
     "_to_literal_transformer",
     "_remote_source",

@@ -7,6 +7,7 @@ The backend round trip, a parent failing once and reusing its traces, is in test
 import asyncio
 import inspect
 import typing
+from dataclasses import dataclass
 from pathlib import Path
 
 import flytekit
@@ -199,6 +200,49 @@ def test_a_recoverable_error_is_not_reused_but_a_non_recoverable_one_is(tmp_path
         "ConnectionError",
     ]
     assert ran == ["refuses 1"]  # the connection error is tried again; the negative input is not
+
+
+@dataclass(repr=False)
+class Point:
+    """Prints as ``<...Point object at 0x...>``: another repr for every object."""
+
+    x: int
+    y: int
+
+
+@dataclass
+class Batch:
+    values: typing.List[int]
+
+    def __repr__(self) -> str:
+        return "Batch(...)"  # every batch prints alike
+
+
+@trace
+async def norm(p: Point) -> int:
+    ran.append(f"norm {p.x},{p.y}")
+    return abs(p.x) + abs(p.y)
+
+
+@trace
+def total(batch: Batch) -> int:
+    ran.append(f"total {batch.values}")
+    return sum(batch.values)
+
+
+def test_a_traced_call_is_found_again_by_its_inputs_not_by_how_they_print(tmp_path):
+    async def attempt(recorder: TraceRecorder, values: typing.List[int]) -> typing.List[int]:
+        token = enclosing.enter(enclosing.changed(traces=recorder))
+        try:
+            return [await norm(Point(1, 2)), total(Batch(values))]
+        finally:
+            enclosing.leave(token)
+
+    assert asyncio.run(attempt(TraceRecorder.for_checkpoint(_checkpoint(tmp_path, 0)), [1, 2])) == [3, 3]
+    ran.clear()
+    # norm's input prints differently but is the same: reused. total's prints the same but differs: it runs.
+    assert asyncio.run(attempt(TraceRecorder.for_checkpoint(_checkpoint(tmp_path, 1)), [1, 3])) == [3, 4]
+    assert ran == ["total [1, 3]"]
 
 
 def test_map_of_a_trace_is_an_error():

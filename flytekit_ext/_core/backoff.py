@@ -1,28 +1,35 @@
-"""The one backoff: how long to wait before the next attempt of something that failed or is not done yet.
+"""How long to wait before trying again: one exponential backoff, for every retry and polling loop.
 
-Used for local retries of a task's body, for polling child executions, and for retrying admin calls.
+A value, not a loop: callers count their attempts and ask :meth:`Backoff.delay` for the wait before the next one.
 """
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass
+
+# Past this many doublings every delay is at its cap anyway; it keeps ``factor ** n`` from overflowing.
+_MAX_EXPONENT = 64
 
 
 @dataclass(frozen=True)
 class Backoff:
-    """Waits growing by ``factor`` from ``first`` to at most ``cap`` seconds; ``jitter`` spreads each wait by up
-    to that fraction either way, so many waiters started together do not retry together."""
+    """Waits of ``first_s``, then ``factor`` times the one before, at most ``cap_s``.
 
-    first: float
+    ``jitter`` (0 to 1) takes up to that fraction off each wait at random, so many clients pushed back at the same
+    moment do not all come back at the same moment.
+    """
+
+    first_s: float
     factor: float = 2.0
-    cap: float = math.inf
+    cap_s: float = float("inf")
     jitter: float = 0.0
 
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait after attempt ``attempt`` (1 for the first) before the next one."""
-        wait = min(self.first * self.factor ** max(attempt - 1, 0), self.cap)
+    def delay(self, n: int) -> float:
+        """Seconds to wait before attempt ``n + 1``, after ``n`` attempts (``n >= 1``): ``delay(1) == first_s``."""
+        if n < 1:
+            raise ValueError(f"Backoff.delay counts attempts from 1, got {n}")
+        wait = min(self.first_s * self.factor ** min(n - 1, _MAX_EXPONENT), self.cap_s)
         if self.jitter:
-            wait *= 1 + random.uniform(-self.jitter, self.jitter)
+            wait *= 1.0 - self.jitter * random.random()
         return wait

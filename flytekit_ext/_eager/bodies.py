@@ -153,7 +153,8 @@ class BackendEagerBody:
             finally:
                 Deck("Eager Executions", controller.render_html())
         if isinstance(failure, BaseRuntimeError):
-            raise failure  # with the child's code, and not retried (see _runtime.failures.recoverable)
+            # with the child's code, naming the child, and not retried (see _runtime.failures.recoverable)
+            raise controller.parent_failure(failure) from failure
         if failure is not None:
             raise FlyteNonRecoverableSystemException(failure)
         return result

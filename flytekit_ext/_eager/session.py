@@ -52,5 +52,9 @@ def backend_session(
     given = ctx.worker_queue
     controller = given if isinstance(given, EagerController) else start_controller(short_name, ctx, remote, settings)
     body_ctx = in_mode(replaced(ctx, worker_queue=controller), ExecutionState.Mode.EAGER_EXECUTION)
-    with guarded(lambda: controller.description, on_signal=_terminating_children(controller)):
-        yield body_ctx, controller
+    try:
+        with guarded(lambda: controller.description, on_signal=_terminating_children(controller)):
+            yield body_ctx, controller
+    finally:
+        if controller is not given:  # a controller handed in is closed by whoever made it
+            controller.close()

@@ -70,7 +70,7 @@ def run_local(
     token = enter(child)
     try:
         converters = task.converters
-        inputs = literals.inputs_to_literals(converting, task, values, converters.inputs)
+        inputs = literals.inputs_to_literals(converting, task, values, converters.inputs, local=True)
         cache = _cache_config() if task.metadata.cache else None
         if cache is None:
             return _checked(task, _dispatched(task, child, inputs, policy))
@@ -139,9 +139,11 @@ async def run_local_async(
     with entered(child):  # as in run_local: the inputs are converted with the call's own context current
         converters = task.converters
         if literals.inputs_need_loop(values, converters.inputs):
-            inputs = await in_worker_thread(literals.inputs_to_literals, converting, task, values, converters.inputs)
+            inputs = await in_worker_thread(
+                literals.inputs_to_literals, converting, task, values, converters.inputs, True
+            )
         else:
-            inputs = literals.inputs_to_literals(converting, task, values, converters.inputs)
+            inputs = literals.inputs_to_literals(converting, task, values, converters.inputs, local=True)
         cache = _cache_config() if task.metadata.cache else None
         if cache is None:
             return _checked(task, await _dispatched_async(task, child, inputs, policy))
@@ -157,10 +159,10 @@ async def _dispatched_async(
     outer = enclosing.current()
     body = outer.for_task_body()
     if body is outer:
-        return await dispatch_async(task, child, inputs, policy)
+        return await dispatch_async(task, child, inputs, policy, entered_by_caller=True)
     token = enclosing.enter(body)
     try:
-        return await dispatch_async(task, child, inputs, policy)
+        return await dispatch_async(task, child, inputs, policy, entered_by_caller=True)
     finally:
         enclosing.leave(token)
 

@@ -272,18 +272,25 @@ def dispatch(
 
 
 async def dispatch_async(
-    task: RunnableTask, ctx: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy] = None
+    task: RunnableTask,
+    ctx: FlyteContext,
+    inputs: LiteralMap,
+    policy: Optional[FailurePolicy] = None,
+    *,
+    entered_by_caller: bool = False,
 ) -> Outputs:
     """Run ``task`` on ``inputs`` on the running loop, awaiting an async body.
 
     Conversions through asynchronous transformers happen on a worker thread, so the loop never blocks.
+    ``entered_by_caller``: as for :func:`dispatch`.
     """
     run = BodyRun(task, ctx, policy)
     convert_inputs_off_loop = run.converters.inputs.needs_loop
     convert_outputs_off_loop = run.converters.outputs.needs_loop or run.decks
     attempt = 1
     while True:
-        with entered(run.ctx):
+        token = None if entered_by_caller and run.ctx is ctx else enter(run.ctx)
+        try:
             if convert_inputs_off_loop:
                 native_inputs = await in_worker_thread(run.natives, inputs)
             else:
@@ -300,6 +307,9 @@ async def dispatch_async(
                 if convert_outputs_off_loop:
                     return await in_worker_thread(run.complete, native_inputs, returned)
                 return run.complete(native_inputs, returned)
+        finally:
+            if token is not None:
+                leave(token)
         await asyncio.sleep(delay)
         run.next_attempt()
         attempt += 1

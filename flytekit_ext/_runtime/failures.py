@@ -22,7 +22,7 @@ from flytekit_ext._core.naming import display_name
 from flytekit_ext.errors import BaseRuntimeError, NonRecoverableError
 
 #: How long a local run waits before retry n (n = 1, 2, ...): 0.5 s, then doubling, at most 2 s.
-LOCAL_RETRY_BACKOFF = Backoff(first=0.5, factor=2.0, cap=2.0)
+LOCAL_RETRY_BACKOFF = Backoff(first_s=0.5, factor=2.0, cap_s=2.0)
 
 
 def error_code(error: BaseException) -> str:
@@ -90,15 +90,23 @@ class FailurePolicy(NamedTuple):
     """How a local call treats a failure of the task's body; made by :func:`failure_policy` only.
 
     ``retries``: further attempts after a recoverable failure, waiting as ``backoff`` says before each;
-    ``shown_as``: the call's name in the log lines of its attempts; ``typed_errors``: the final failure is
-    raised as a :mod:`flytekit_ext.errors` error (for calls made by an eager task) instead of as it is.
-    (A named tuple: every local call makes one, and a frozen dataclass costs several times as much to make.)
+    ``typed_errors``: the final failure is raised as a :mod:`flytekit_ext.errors` error (for calls made by an eager
+    task) instead of as it is; ``task``, ``short_name`` and ``group``: the call, as :attr:`shown_as` names it.
+    (A named tuple, whose name for the logs is made only when a log line needs it: every local call makes one.)
     """
 
     retries: int
-    shown_as: str
+    task: Any
+    short_name: Optional[str] = None
+    group: Optional[str] = None
     typed_errors: bool = False
     backoff: Backoff = LOCAL_RETRY_BACKOFF
+
+    @property
+    def shown_as(self) -> str:
+        """The call's name in the log lines of its attempts: ``[group] short name``."""
+        name = display_name(self.task, self.short_name)
+        return f"[{self.group}] {name}" if self.group else name
 
     @property
     def attempts(self) -> int:
@@ -118,8 +126,7 @@ def failure_policy(
         retries = task.metadata.retries
     elif not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
         raise ValueError(f"Task '{task.name}': retries must be an int >= 0, got {retries!r}")
-    shown_as = enclosing.current().labelled(display_name(task, short_name))
-    return FailurePolicy(retries, shown_as, typed_errors)
+    return FailurePolicy(retries, task, short_name, enclosing.current().group, typed_errors)
 
 
 # A plugin class's own ``local_execute`` or ``dispatch_execute`` stands between a local call and flytekit_ext's

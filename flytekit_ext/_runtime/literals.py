@@ -220,15 +220,18 @@ def _needs_resolving(value: Any) -> bool:
     return isinstance(value, (list, tuple, dict)) and _holds_promise(value)
 
 
-def inputs_to_literals(ctx: FlyteContext, task: Any, values: Dict[str, Any], inputs: Converters) -> LiteralMap:
-    """Convert the inputs of a local call (native values, or promises of a local workflow run) to a literal map."""
+def inputs_to_literals(
+    ctx: FlyteContext, task: Any, values: Dict[str, Any], inputs: Converters, local: bool = False
+) -> LiteralMap:
+    """Convert call inputs (native values, or promises of a local workflow run) to a literal map; ``local``: for a
+    call run in this process, whose dataframes may stay in memory."""
     literals: Dict[str, Literal] = {}
     for name, value in values.items():
         converter = inputs.by_name[name]
         try:
             if type(value) is not converter.exact_primitive and _needs_resolving(value):
                 value = run_coroutine(resolve_attr_path_recursively(value))
-            literals[name] = converter.to_literal(ctx, value, local=True)
+            literals[name] = converter.to_literal(ctx, value, local)
         except TypeTransformerFailedError as error:
             error.args = (
                 f"Failed to convert inputs of task '{task.name}':\n  Failed argument '{name}': {error.args[0]}",

@@ -139,6 +139,8 @@ def test_failure_handler_terminates_children_left_running(double, run):
     (child,) = children_of(double, execution.id.name)
     assert child.phase == "ABORTED"
     assert execution.id.name in child.abort_cause
+    # The failure node's log ends with what it terminated, for whoever looks at the failed execution.
+    assert f"terminated 1 child execution(s): {child.name}" in double.logs(execution.id.name)
 
 
 def test_failure_handler_retries_when_the_admin_errors(double, run):
@@ -146,6 +148,8 @@ def test_failure_handler_retries_when_the_admin_errors(double, run):
     execution = run(workflow, wait=False, seconds=120.0)
     parent = execution.id.name
     double.wait_until(lambda: any(c.phase == "RUNNING" for c in children_of(double, parent)), timeout=60)
+    # The eager task lists its children too: the failures are for the failure node, which starts once it died.
+    double.wait_until(lambda: [n.phase for n in double.execution(parent).nodes][:1] == ["FAILED"], timeout=60)
     # flytekit's client retries a failed call three times by itself; six failures in a row get past that.
     double.faults.fail("ListExecutions", code=grpc.StatusCode.UNAVAILABLE, times=6)
     info = double.wait(parent, timeout=120)
