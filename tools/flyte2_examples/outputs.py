@@ -17,19 +17,24 @@ _RECORD = re.compile(
 )
 _CONTINUATION = " " * 25
 
+# A file or folder in /tmp named as tempfile names them: a prefix, then 8 random characters of [a-z0-9_].
+_TEMP_PATH = re.compile(r"/tmp/([\w.-]*?[a-z0-9_]{8})(?![\w-])")
+
+_REPEAT = re.compile(r"(.)\1{199,}")
+
 # Applied in this order; each replaces what differs from one run of the same program to the next.
 _SUBSTITUTIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<UUID>"),
-    # Temporary folders (tempfile's, also without the leading slash as tar prints them).
-    (re.compile(r"/?\btmp/tmp[\w-]{6,}"), "<TMP>"),
+    # Temporary files and folders of tempfile without the leading slash, as tar prints them.
+    (re.compile(r"\btmp/tmp[\w-]{6,}"), "tmp/<TMP>"),
     # Random ids: action names (25 characters of [0-9a-z]), hex digests of 16 or more characters.
     (re.compile(r"\b(?=[0-9a-z]*[0-9])(?=[0-9a-z]*[a-z])[0-9a-z]{20,32}\b"), "<ID>"),
     (re.compile(r"\b[0-9a-f]{16,}\b"), "<HEX>"),
     (re.compile(r"\b0x[0-9a-fA-F]{6,}\b"), "0x<ADDR>"),
     (re.compile(r"\b\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"), "<TIMESTAMP>"),
     (re.compile(r"\b\d\d:\d\d:\d\d(?:\.\d+)?\b"), "<TIME>"),
-    # Elapsed times as programs print them: `took 1.23s`, `0.5 seconds`, `12.0ms`.
-    (re.compile(r"\b\d+\.\d+ ?(?:s|ms|us|µs|sec|secs|seconds)\b"), "<DURATION>"),
+    # Elapsed times as programs print them: `took 1.23s`, `0.5 seconds`, `12.0ms`, and Flyte's `48252 secs`.
+    (re.compile(r"\b(?:\d+\.\d+ ?(?:s|ms|us|µs|sec|secs|seconds)|\d+ (?:sec|secs|seconds))\b"), "<DURATION>"),
 ]
 
 
@@ -69,8 +74,13 @@ def normalize(stdout: str, *, program_files: set[str], roots: Iterable[str]) -> 
     text = "\n".join(program_records(lines, program_files))
     for root in sorted(roots, key=len, reverse=True):
         text = text.replace(root.rstrip("/"), "<ROOT>")
+    # A temporary name is replaced wherever it occurs, also where a program prints it without its folder.
+    for name in sorted({m[1] for m in _TEMP_PATH.finditer(text)}, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", "<TMP>", text)
     for pattern, replacement in _SUBSTITUTIONS:
         text = pattern.sub(replacement, text)
+    # A program printing a megabyte of one character is recorded as the character and the count.
+    text = _REPEAT.sub(lambda m: f"<{m[1]!r} x {len(m[0])}>", text)
     return text.strip("\n") + "\n" if text.strip() else ""
 
 

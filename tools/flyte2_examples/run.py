@@ -29,8 +29,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from outputs import compare, normalize  # noqa: E402
-from rewrite import RewriteError, rewrite_checked  # noqa: E402
-from usage import write_usage_report  # noqa: E402
+from rewrite import RewriteError, is_flyte_module, rewrite_checked  # noqa: E402
+from usage import apis_of, write_usage_report  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -47,20 +47,36 @@ MEMORY_LIMIT = 6 << 30  # a runaway program fails instead of starving the machin
 # Why a program cannot run here, from the first pattern its output matches. The patterns marked True are also
 # looked for in the output of a program that exits 0 (it caught the error and went on).
 _REASONS: list[tuple[re.Pattern[str], str, bool]] = [
-    (re.compile(r"No module named '(?!flyte\b)(\w+)"), "needs the package `{0}`, not installed", True),
+    (re.compile(r"No module named '(?!flyte\b)(\w+)"), "needs the package `{}`, not installed", True),
     (
-        re.compile(r"Client has not been initialized|has not been initialized\. Call flyte\.init|init_in_cluster"),
+        re.compile(r"\b([\w-]+) is not installed|\bInstall ([\w-]+) to\b|\b([\w-]+) is required for"),
+        "needs the package `{}`, not installed",
+        False,
+    ),
+    (
+        re.compile(r"\b(?:Client|Organization|Project|Domain) has not been initialized|init_in_cluster"),
         "needs a cluster (a remote-only API, or flyte.init with an endpoint)",
         True,
     ),
     (re.compile(r"InitializationError"), "needs a cluster (a remote-only API, or flyte.init with an endpoint)", False),
     (re.compile(r"EOFError|EOF when reading a line"), "reads from standard input", False),
+    (
+        re.compile(r"Missing argument|the following arguments are required|Missing required inputs"),
+        "needs command-line arguments",
+        False,
+    ),
+    (
+        re.compile(r"(?:KeyError|Error): '([A-Z][A-Z0-9_]+)'$|\b([A-Z][A-Z0-9_]+) environment variable must be", re.M),
+        "needs the environment variable `{}`",
+        False,
+    ),
+    (re.compile(r"/etc/flyte/secrets"), "needs a secret", False),
     (re.compile(r"\bCUDA\b|\bnvidia-smi\b|no GPU|GPU is not available", re.I), "needs a GPU", False),
     (re.compile(r"Docker is not installed|\bdocker\b", re.I), "needs Docker", False),
     (
         re.compile(
             r"Connection refused|ConnectError|Name or service not known|Temporary failure in name resolution|"
-            r"Network is unreachable|Could not resolve host|NoCredentialsError"
+            r"Network is unreachable|Could not resolve host|NoCredentialsError|Generic S3 error"
         ),
         "needs the network or an outside service",
         True,
@@ -127,8 +143,21 @@ def has_main_block(source: str) -> bool:
     return False
 
 
+def uses_no_flyte(source: str, folder: Path) -> bool:
+    """Neither the program nor a module of its folder that it imports imports flyte: a plain Python script."""
+    imported: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            imported.append("." if node.level else node.module or "")
+    heads = [folder / name.split(".")[0] for name in imported if name != "."]
+    local = "." in imported or any(head.with_suffix(".py").exists() or head.is_dir() for head in heads)
+    return not local and not any(is_flyte_module(name) for name in imported)
+
+
 def serves_an_app(source: str) -> bool:
-    return bool(re.search(r"\bflyte\.serve\b|\bAppEnvironment\b|\bflyte\.app\b|from flyte\.app\b", source))
+    return any(api.startswith(("flyte.app", "flyte.serve", "flyte.with_servecontext")) for api in apis_of(source))
 
 
 def exclusion_reason(outcome: Outcome) -> str | None:
@@ -137,7 +166,7 @@ def exclusion_reason(outcome: Outcome) -> str | None:
     for pattern, reason, when_succeeding in _REASONS:
         match = pattern.search(text)
         if match and (outcome.exit != 0 or when_succeeding):
-            return reason.format(*match.groups())
+            return reason.format(next((g for g in match.groups() if g), ""))
     return None if outcome.exit == 0 else f"fails under Flyte {FLYTE_VERSION}: {last_error_line(outcome)}"
 
 
@@ -236,6 +265,8 @@ def record(args: argparse.Namespace) -> int:
             entry = {"selected": False, "reason": reason}
         elif not has_main_block(source):
             entry = {"selected": False, "reason": "no `__main__` block: a module, a test file or a CLI-only program"}
+        elif uses_no_flyte(source, path.parent):
+            entry = {"selected": False, "reason": "imports no flyte module: a plain Python script"}
         elif serves_an_app(source):
             entry = {"selected": False, "reason": "serves an app (flyte.app / flyte.serve): outside issue 23's scope"}
         else:
