@@ -143,17 +143,41 @@ def has_main_block(source: str) -> bool:
     return False
 
 
-def uses_no_flyte(source: str, folder: Path) -> bool:
-    """Neither the program nor a module of its folder that it imports imports flyte: a plain Python script."""
+def imported_modules(source: str) -> list[str]:
+    """The modules a program imports, `.` for a relative import."""
     imported: list[str] = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             imported += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             imported.append("." if node.level else node.module or "")
-    heads = [folder / name.split(".")[0] for name in imported if name != "."]
-    local = "." in imported or any(head.with_suffix(".py").exists() or head.is_dir() for head in heads)
-    return not local and not any(is_flyte_module(name) for name in imported)
+    return imported
+
+
+def is_local(module: str, folder: Path) -> bool:
+    head = folder / module.split(".")[0]
+    return module == "." or head.with_suffix(".py").exists() or head.is_dir()
+
+
+def uses_no_flyte(source: str, folder: Path) -> bool:
+    """Neither the program nor a module of its folder that it imports imports flyte: a plain Python script."""
+    imported = imported_modules(source)
+    return not any(is_local(name, folder) or is_flyte_module(name) for name in imported)
+
+
+def third_party_imports(source: str, folder: Path) -> set[str]:
+    """The top-level packages a program imports that are neither flyte nor modules of its own folder."""
+    return {m.split(".")[0] for m in imported_modules(source) if not is_flyte_module(m) and not is_local(m, folder)}
+
+
+def missing_in(python: str, packages: Iterable[str]) -> set[str]:
+    """The packages `python` cannot import (looked up, not imported)."""
+    probe = (
+        "import importlib.util, json, sys; "
+        "print(json.dumps([m for m in json.load(sys.stdin) if not importlib.util.find_spec(m)]))"
+    )
+    result = subprocess.run([python, "-c", probe], input=json.dumps(sorted(packages)), capture_output=True, text=True)
+    return set(json.loads(result.stdout))
 
 
 def serves_an_app(source: str) -> bool:
@@ -253,10 +277,15 @@ def record(args: argparse.Namespace) -> int:
     work = prepare_work(args.work)
     examples = copy_examples(args.source, work, rewrite=False)
     overrides = read_overrides()
+    programs = list_programs(args.source, args.program)
+    # A program importing what Flyte 2 installs with itself (aiofiles, flyteidl2, ...) but the facade's environment
+    # does not have cannot run there whatever the facade does.
+    imports = {p: third_party_imports((examples / p).read_text(), (examples / p).parent) for p in programs}
+    absent = missing_in(args.python, set().union(*imports.values()))
     selection: dict[str, dict[str, object]] = (
         json.loads(SELECTION.read_text())["programs"] if args.program and SELECTION.exists() else {}
     )
-    for program in list_programs(args.source, args.program):
+    for program in programs:
         path = examples / program
         source = path.read_text()
         entry: dict[str, object]
@@ -269,6 +298,9 @@ def record(args: argparse.Namespace) -> int:
             entry = {"selected": False, "reason": "imports no flyte module: a plain Python script"}
         elif serves_an_app(source):
             entry = {"selected": False, "reason": "serves an app (flyte.app / flyte.serve): outside issue 23's scope"}
+        elif imports[program] & absent:
+            missing = ", ".join(sorted(imports[program] & absent))
+            entry = {"selected": False, "reason": f"imports {missing}, which the facade's environment does not have"}
         else:
             entry = classify_run(args, work, program, path, examples, fails_by_design=decision == "include")
         selection[program] = entry
@@ -400,10 +432,9 @@ def main(argv: Iterable[str] | None = None) -> int:
         sub = commands.add_parser(name, help=helptext)
         sub.add_argument("source", type=Path, help="folder with flyte-sdk's examples/ at the pinned commit")
         sub.add_argument("--program", action="append", default=[], help="glob relative to examples/ (repeatable)")
+        sub.add_argument("--python", default=default_python, help="interpreter with flytekit_ext installed")
         if name == "record":
             sub.add_argument("--flyte-python", required=True, help="interpreter of a venv with flyte==2.12.1")
-        else:
-            sub.add_argument("--python", default=default_python, help="interpreter with flytekit_ext installed")
         if name == "usage":
             sub.add_argument("--out", type=Path, help="where the report goes (default ./flyte2-gaps.md)")
         else:
