@@ -137,19 +137,24 @@ def probe(names: list[str]) -> dict[str, str]:
         for depth in range(2, len(parts) + 1):
             try:
                 obj = getattr(obj, parts[depth - 1])
+                continue
             except Exception:  # a missing attribute, or a module __getattr__ that raises something else
-                try:  # a submodule the package does not import itself
-                    obj = importlib.import_module(".".join([FACADE, *parts[1:depth]]))
-                except Exception:
-                    status = f"missing: {'.'.join(parts[:depth])}"
-                    break
+                pass
+            if any(parts[depth - 1] in getattr(c, "__annotations__", {}) for c in getattr(obj, "__mro__", ())):
+                status = "ok (a field of its instances)"  # a dataclass or pydantic field is not on the class
+                break
+            try:  # a submodule the package does not import itself
+                obj = importlib.import_module(".".join([FACADE, *parts[1:depth]]))
+            except Exception:
+                status = f"missing: {'.'.join(parts[:depth])}"
+                break
         if status == "ok" and match["kw"]:
             params: Mapping[str, inspect.Parameter]
             try:
                 params = inspect.signature(obj).parameters  # type: ignore[arg-type]
-            except (TypeError, ValueError):  # a builtin or a class without a visible signature
-                params = {}
-            takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+                takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+            except Exception:  # no signature to read (a builtin, a stand-in that raises on any attribute)
+                params, takes_any = {}, True
             if match["kw"] not in params and not takes_any:
                 status = f"missing: parameter {match['kw']}"
         found[name] = status
