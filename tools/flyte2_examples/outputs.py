@@ -24,6 +24,9 @@ _REPEAT = re.compile(r"(.)\1{199,}")
 
 # Applied in this order; each replaces what differs from one run of the same program to the next.
 _SUBSTITUTIONS: list[tuple[re.Pattern[str], str]] = [
+    # The import rule read backwards: the facade's module paths, printed (`<class 'flytekit_ext.flyte.io.File'>`),
+    # are the paths the original program prints.
+    (re.compile(r"\bflytekit_ext\.flyte\b"), "flyte"),
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<UUID>"),
     # Temporary files and folders of tempfile without the leading slash, as tar prints them.
     (re.compile(r"\btmp/tmp[\w-]{6,}"), "tmp/<TMP>"),

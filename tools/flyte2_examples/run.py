@@ -380,6 +380,8 @@ def judge(
 ) -> tuple[str, str]:
     if outcome.exit is None:
         return "error", "timed out"
+    if not recorded_path(program).exists():
+        return "error", f"no recording: {recorded_path(program).relative_to(HERE)} (run record)"
     actual = normalized(outcome, path, examples, python)
     expected = recorded_path(program).read_text()
     verdict, diff = compare(expected, actual)
