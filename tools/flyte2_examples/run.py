@@ -38,7 +38,7 @@ SELECTION = HERE / "selection.json"
 RECORDED = HERE / "recorded"
 OVERRIDES = HERE / "overrides.txt"
 
-# flyteorg/flyte-sdk: the programs are read at this commit (README.md, "Which commit").
+# flyteorg/flyte-sdk: the programs are read at this commit (README.md, "1. Get the programs").
 PINNED_COMMIT = "7e2d4231b5598b856584a8cc819c990ff02dcf2a"
 FLYTE_VERSION = "2.12.1"
 
@@ -282,9 +282,11 @@ def record(args: argparse.Namespace) -> int:
     # does not have cannot run there whatever the facade does.
     imports = {p: third_party_imports((examples / p).read_text(), (examples / p).parent) for p in programs}
     absent = missing_in(args.python, set().union(*imports.values()))
-    selection: dict[str, dict[str, object]] = (
-        json.loads(SELECTION.read_text())["programs"] if args.program and SELECTION.exists() else {}
-    )
+    selection: dict[str, dict[str, object]] = {}
+    if args.program and SELECTION.exists():  # re-recording some programs: the others' entries stay
+        selection = json.loads(SELECTION.read_text())["programs"]
+    else:
+        shutil.rmtree(RECORDED, ignore_errors=True)
     for program in programs:
         path = examples / program
         source = path.read_text()
