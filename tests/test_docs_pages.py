@@ -145,6 +145,13 @@ def test_plugin_tasks(example):
     assert node.metadata.name == "tokens" and node.flyte_entity.execution_mode == ArrayNode.FULL_STATE
 
 
+def test_typed_calls(example):
+    # The values the example's annotations claim; tests/test_typed_calls.py checks the annotations themselves.
+    module = example("typed_calls")
+    assert asyncio.run(module.sums(n=2)) == [2, 3, 4, 5, 1, 2]
+    assert module.with_ten([1, 2]) == [11, 12]
+
+
 def test_differences(example):
     module = example("differences")
     assert [type(n.flyte_entity).__name__ for n in module.uses_async.nodes] == [
