@@ -1,11 +1,15 @@
 """Bad input gets a clear error naming the task and the input, of the type flytekit raises."""
 
 import asyncio
+import functools
+import inspect
 import typing
 
+import flytekit
 import pytest
 from flytekit.core.type_engine import TypeTransformerFailedError
 
+import flytekit_ext
 from flytekit_ext import eager, task
 
 
@@ -32,6 +36,70 @@ def test_missing_input_names_task_and_input():
 def test_unknown_input_is_an_assertion_error_like_flytekit():
     with pytest.raises(AssertionError, match="unexpected keyword argument 'z' in function '.*add'"):
         add(x=1, z=2)
+
+
+def keyword_only_task(decorator, *names):
+    """A task made as unionml makes its train task: a ``wrapper(*args, **kwargs)`` around a function taking
+    ``**kwargs``, showing a ``__signature__`` of keyword-only parameters without defaults."""
+
+    def train(**kwargs):
+        return ",".join(sorted(kwargs))
+
+    @functools.wraps(train)
+    def wrapper(*args, **kwargs):
+        return train(*args, **kwargs)
+
+    parameters = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=dict) for name in names]
+    wrapper.__signature__ = inspect.signature(wrapper).replace(parameters=parameters, return_annotation=str)
+    wrapper.__annotations__ = {**{name: dict for name in names}, "return": str}
+    return decorator(wrapper)
+
+
+@pytest.mark.parametrize("decorator", [flytekit.task, flytekit_ext.task], ids=["flytekit", "flytekit_ext"])
+def test_a_function_taking_kwargs_may_be_called_without_the_inputs_its_signature_shows(decorator):
+    # flytekit calls the function with the inputs given, and a function taking **kwargs needs none of them:
+    # flytekit_ext checks no more than flytekit does.
+    train = keyword_only_task(decorator, "hyperparameters", "loader_kwargs", "splitter_kwargs")
+    assert train(hyperparameters={"C": 1}) == "hyperparameters"
+    assert (
+        train(hyperparameters={}, loader_kwargs={}, splitter_kwargs={})
+        == "hyperparameters,loader_kwargs,splitter_kwargs"
+    )
+
+
+def filled_in_task(decorator):
+    """A task whose wrapper fills in an input the wrapped function needs, when the call leaves it out."""
+
+    def train(hyperparameters: dict, seed: int) -> str:
+        return f"{sorted(hyperparameters)} {seed}"
+
+    @functools.wraps(train)
+    def wrapper(seed: int = 0, **kwargs):
+        return train(seed=seed, **kwargs)
+
+    return decorator(wrapper)
+
+
+@pytest.mark.parametrize("decorator", [flytekit.task, flytekit_ext.task], ids=["flytekit", "flytekit_ext"])
+def test_an_input_a_wrapper_fills_in_may_be_left_out(decorator):
+    train = filled_in_task(decorator)
+    assert train(hyperparameters={"C": 1}) == "['C'] 0"
+    assert train(hyperparameters={}, seed=3) == "[] 3"
+
+
+def test_a_wrapper_of_a_function_that_needs_the_input_still_fails_early():
+    # functools.wraps of a function whose parameter has no default: flytekit would fail inside the call.
+    def train(hyperparameters: dict) -> str:
+        return ",".join(hyperparameters)
+
+    @functools.wraps(train)
+    def wrapper(*args, **kwargs):
+        return train(*args, **kwargs)
+
+    wrapped = task(wrapper)
+    assert wrapped(hyperparameters={"C": 1}) == "C"
+    with pytest.raises(TypeError, match=r"Task '.*train' is missing required input\(s\): 'hyperparameters' \(dict\)"):
+        wrapped()
 
 
 def test_too_many_positional_arguments():

@@ -27,26 +27,33 @@ class InputSignature:
 
 
 def _parameters_without_default(function: Callable[..., Any]) -> Optional[FrozenSet[str]]:
-    """The parameters ``function`` (or the function it wraps, by ``functools.wraps``) really needs, read from its
-    code whatever ``__signature__`` it shows; ``None`` when it has no code to read."""
-    target = inspect.unwrap(function)
-    code = getattr(target, "__code__", None)
+    """The parameters a call of ``function`` by keyword must give, read from its code whatever ``__signature__`` it
+    shows; ``None`` when it has no code to read.
+
+    Its own parameters without a default, and if it takes ``**kwargs`` and wraps another function
+    (``functools.wraps``), what that one needs of the names it hands on, since those come from the caller.
+    """
+    code = getattr(function, "__code__", None)
     if code is None:
         return None
     positional = code.co_varnames[: code.co_argcount]
-    keyword_only = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
-    with_default = set(positional[len(positional) - len(target.__defaults__ or ()) :])
-    with_default |= set(target.__kwdefaults__ or {})
-    return frozenset(name for name in (*positional, *keyword_only) if name not in with_default)
+    named = (*positional, *code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount])
+    with_default = {*positional[len(positional) - len(function.__defaults__ or ()) :], *(function.__kwdefaults__ or {})}
+    needed = frozenset(name for name in named if name not in with_default)
+    wrapped = getattr(function, "__wrapped__", None)
+    if code.co_flags & inspect.CO_VARKEYWORDS and wrapped is not None:
+        needed |= (_parameters_without_default(wrapped) or frozenset()) - set(named)
+    return needed
 
 
 def required_inputs(task: Any) -> FrozenSet[str]:
     """Inputs a call must supply: those the task's body really needs and that have no default.
 
-    A function task's body needs what its function's own parameters without a default name: a wrapper that
-    takes ``**kwargs`` but shows a ``__signature__`` needs none of them, as flytekit, which calls it with the
-    inputs given, finds. Without a function (instance tasks) the interface says: an input with a default value,
-    or of an ``Optional`` type (``None`` is a value for it), may be left out.
+    flytekit calls a function task's function with the inputs given, so an input is required only where that call
+    would fail without it (:func:`_parameters_without_default`): a wrapper that takes ``**kwargs`` around a function
+    that does too needs none of them, whatever ``__signature__`` it shows. Without a function (instance tasks) the
+    interface says: an input with a default value, or of an ``Optional`` type (``None`` is a value for it), may
+    be left out.
     """
     names = task.python_interface.inputs
     function = getattr(task, "task_function", None)
