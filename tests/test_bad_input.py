@@ -2,8 +2,10 @@
 
 import asyncio
 import functools
+import gc
 import inspect
 import typing
+import warnings
 
 import flytekit
 import pytest
@@ -167,3 +169,34 @@ def test_list_of_wrong_element_type():
 
     with pytest.raises(TypeTransformerFailedError, match="argument 'xs'"):
         total(xs=["a"])
+
+
+@eager
+async def add_later(x: int) -> int:
+    return add(x=x)
+
+
+@task
+def returns_the_eager_call(x: int) -> int:
+    return add_later(x=x)  # a bug: a coroutine, never awaited
+
+
+def test_a_sync_task_returning_an_async_call_names_it_and_says_what_to_do():
+    # flytekit_ext used to fail converting the output: "got '<coroutine object InProcessRunner.run_async ...>'".
+    expected = (
+        r"Task '.*returns_the_eager_call' returned the coroutine '.*add_later\(\.\.\.\)' as its output 'o0', never "
+        r"awaited: .* Make 'returns_the_eager_call' an async task \(or @eager\) .* asyncio\.run\(\.\.\.\)"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the coroutine is closed: no "never awaited" warning on top
+        with pytest.raises(TypeError, match=expected):
+            returns_the_eager_call(x=1)
+        gc.collect()
+
+
+@pytest.mark.parametrize("make_call", [lambda: async_add(x=1), lambda: add.aio(x=1)], ids=["call", "aio"])
+def test_a_call_never_awaited_is_named_after_the_task_in_pythons_warning(make_call):
+    # Python warns of a coroutine never awaited by its name: the task's call, not the runner's method.
+    with pytest.warns(RuntimeWarning, match=r"coroutine '.*test_bad_input\.(async_add|add)\(\.\.\.\)' was never"):
+        make_call()
+        gc.collect()

@@ -162,7 +162,11 @@ def test_differences(example):
     assert module.outer(x=1) == 4
     with pytest.raises(TypeError, match=r"Task 'differences.needs_input' is missing required input\(s\): 'x' \(int\)"):
         module.needs_input()
-    with pytest.raises(TypeError, match="Eager task 'differences.forgets_to_await' returned a coroutine that it never"):
+    with pytest.raises(
+        TypeError,
+        match=r"Eager task 'differences.forgets_to_await' returned a coroutine that it never awaited "
+        r"\(coroutine 'differences.fetch\(\.\.\.\)'\); await it",
+    ):
         asyncio.run(module.forgets_to_await(x=1))
 
 

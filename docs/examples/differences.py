@@ -37,7 +37,8 @@ def outer(x: int) -> int:
 @eager
 async def forgets_to_await(x: int) -> int:
     # A bug: the call is returned, not awaited. asyncio.run(forgets_to_await(x=1)) raises
-    #   TypeError: Eager task 'differences.forgets_to_await' returned a coroutine that it never awaited; ...
+    #   TypeError: Eager task 'differences.forgets_to_await' returned a coroutine that it never awaited
+    #   (coroutine 'differences.fetch(...)'); await it in the body (return await ...)
     return fetch(x=x)
 
 

@@ -40,6 +40,7 @@ from flytekit_ext._runtime.sandbox import for_next_attempt
 from flytekit_ext._runtime.task import RunnableTask
 from flytekit_ext._runtime.timeline import BODY, INPUTS, OUTPUTS, timeline_deck, timeline_of
 from flytekit_ext._runtime.typed_errors import Stage, from_exception
+from flytekit_ext._runtime.unawaited import returned_unawaited
 
 Outputs = Union[LiteralMap, DynamicJobSpec]
 _NO_PRE_HOOK = PythonTask.pre_execute
@@ -211,8 +212,8 @@ class BodyRun:
         # issubclass, not isinstance: flytekit's model classes answer isinstance through a slow Python hook.
         if issubclass(type(returned), (LiteralMap, DynamicJobSpec)):
             return returned
+        converters = self.converters
         try:
-            converters = self.converters
             by_name = literals.returned_by_name(converters.tuple_name, converters.outputs.names, returned)
             output_map = literals.outputs_to_literals(self.ctx, task, by_name, converters.outputs)
             if self.timeline is not None:
@@ -220,7 +221,10 @@ class BodyRun:
             if self.decks:
                 task.write_decks(native_inputs, by_name, self.outer_ctx, self.params)
         except Exception as error:
-            self.fail_outputs(error)
+            # Looked for only once converting failed: a task call returned unawaited is a coroutine, which no
+            # output type converts.
+            unawaited = returned_unawaited(task.name, converters.outputs.names, returned)
+            self.fail_outputs(error if unawaited is None else unawaited)
         return output_map
 
 
