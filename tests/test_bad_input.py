@@ -4,6 +4,11 @@ import asyncio
 import functools
 import gc
 import inspect
+import re
+import subprocess
+import sys
+import textwrap
+import traceback
 import typing
 import warnings
 
@@ -200,3 +205,76 @@ def test_a_call_never_awaited_is_named_after_the_task_in_pythons_warning(make_ca
     with pytest.warns(RuntimeWarning, match=r"coroutine '.*test_bad_input\.(async_add|add)\(\.\.\.\)' was never"):
         make_call()
         gc.collect()
+
+
+@task
+def forever(x: int) -> int:
+    return forever(x=x + 1)
+
+
+@task
+def ping(x: int) -> int:
+    return pong(x=x + 1)
+
+
+@task
+def pong(x: int) -> int:
+    return ping(x=x + 1)
+
+
+@eager
+async def eager_forever(x: int) -> int:
+    return await eager_forever(x=x + 1)
+
+
+def _recursion_error(run):
+    with pytest.raises(RecursionError) as raised:
+        run()
+    return raised.value
+
+
+@pytest.mark.parametrize(
+    "run, calls",
+    [
+        (lambda: forever(x=0), r"'.*test_bad_input\.forever' calls itself without end"),
+        (lambda: ping(x=0), r"'.*test_bad_input\.(ping|pong)' -> '.*\.(ping|pong)' -> '.*\.(ping|pong)' without end"),
+        (lambda: asyncio.run(eager_forever(x=0)), r"'.*test_bad_input\.eager_forever' calls itself without end"),
+    ],
+    ids=["itself", "through-another-task", "eager"],
+)
+def test_a_task_recursing_without_end_fails_with_one_short_message(run, calls):
+    # It used to add a line per task call to the message (about 4,000 characters of the same line) and a
+    # traceback of some 200,000 characters.
+    error = _recursion_error(run)
+    message = str(error)
+    assert re.fullmatch(
+        rf"Error encountered while executing '.*': maximum recursion depth exceeded.*, \d+ task calls deep: {calls}\. "
+        r"A task that calls itself, directly or through other tasks, needs a case in which it returns without "
+        r"calling again\.",
+        message,
+    ), message
+    assert len(message) < 400
+    assert len("".join(traceback.format_exception(error))) < 20_000
+
+
+def test_a_recursing_task_with_retries_is_not_retried():
+    # Retries of task calls nested in each other multiply: a recursing task with retries=1 ran 2 ** depth
+    # attempts, half a second apart, and never ended.
+    code = textwrap.dedent(
+        """
+        from flytekit_ext import task
+
+        @task(retries=1)
+        def forever(x: int) -> int:
+            return forever(x=x + 1)
+
+        try:
+            forever(x=0)
+        except RecursionError as error:
+            print("raised:", type(error).__name__)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    output = done.stdout + done.stderr  # flytekit's logger writes to either, by its configuration
+    assert done.stdout.strip().splitlines()[-1] == "raised: RecursionError", output[-2000:]
+    assert output.count("is not retried") == 1 and "retrying in" not in output
