@@ -35,14 +35,33 @@ def test_wrong_input_type_names_task_and_input():
         add(x="one")
 
 
-def test_missing_input_names_task_and_input():
-    with pytest.raises(TypeError, match=r"Task '.*add' is missing required input\(s\): 'x' \(int\)"):
+def test_missing_input_names_task_and_input_and_the_call_to_make():
+    with pytest.raises(
+        TypeError, match=r"Task '.*add' is missing required input\(s\): 'x' \(int\)\. Pass them: add\(x=\.\.\.\)\.$"
+    ):
         add()
+    with pytest.raises(TypeError, match=r"'x' \(int\)\. Pass them: add\(x=\.\.\., y=\.\.\.\)\.$"):
+        add(y=1)
 
 
-def test_unknown_input_is_an_assertion_error_like_flytekit():
-    with pytest.raises(AssertionError, match="unexpected keyword argument 'z' in function '.*add'"):
+def test_unknown_input_is_an_assertion_error_like_flytekit_naming_the_inputs_and_the_call():
+    with pytest.raises(
+        AssertionError,
+        match=r"unexpected keyword argument 'z' in function '.*add': its inputs are x, y: call it as add\(x=\.\.\., "
+        r"y=\.\.\.\)\.$",
+    ):
         add(x=1, z=2)
+
+
+@task
+def no_inputs() -> int:
+    return 1
+
+
+def test_an_argument_to_a_task_without_inputs_says_to_call_it_without():
+    for call in (lambda: no_inputs(1), lambda: no_inputs(a=1)):
+        with pytest.raises(TypeError, match=r"'.*no_inputs'.*: it has no inputs: call it as no_inputs\(\)\.$"):
+            call()
 
 
 def keyword_only_task(decorator, *names):
@@ -110,12 +129,17 @@ def test_a_wrapper_of_a_function_that_needs_the_input_still_fails_early():
 
 
 def test_too_many_positional_arguments():
-    with pytest.raises(AssertionError, match="more arguments than expected"):
+    with pytest.raises(
+        AssertionError,
+        match=r"more arguments than expected .* Expected 2 but got 3: its inputs are x, y: call it as add",
+    ):
         add(1, 2, 3)
 
 
 def test_same_input_twice():
-    with pytest.raises(AssertionError, match="multiple values for argument 'x'"):
+    with pytest.raises(
+        AssertionError, match=r"multiple values for argument 'x' .*: by position and by name\. Pass it once"
+    ):
         add(1, x=2)
 
 

@@ -48,7 +48,7 @@ def needs_input(x: int) -> int:
 
 
 # needs_input() raises, before the body runs:
-#   TypeError: Task 'differences.needs_input' is missing required input(s): 'x' (int)
+#   TypeError: Task 'differences.needs_input' is missing required input(s): 'x' (int). Pass them: needs_input(x=...).
 
 
 # flytekit refuses this task when it is decorated (FlyteMissingReturnValueException: its source has no return

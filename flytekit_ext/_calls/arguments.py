@@ -79,34 +79,47 @@ def bind(
         return kwargs  # by name, known names, nothing missing: the common call
     task, names = signature.task_name, signature.names
     # The first words are flytekit's own messages for these mistakes, so code matching them keeps working.
-    accepted = f"its inputs are {', '.join(names)}" if names else "it has no inputs"
     for name in kwargs:
         if name not in signature.known:
-            raise _InputError(
-                f"Received unexpected keyword argument '{name}' in function '{task}': {accepted}. "
-                f"Pass only those, by name."
+            raise TaskInputsError(
+                f"Received unexpected keyword argument '{name}' in function '{task}': {_accepted(signature)}."
             )
     if len(args) > len(names):
-        raise _InputError(
+        raise TaskInputsError(
             f"Received more arguments than expected in function '{task}'. Expected {len(names)} but got "
-            f"{len(args)}: {accepted}."
+            f"{len(args)}: {_accepted(signature)}."
         )
     bound = dict(kwargs)
     for value, name in zip(args, names):
         if name in bound:
-            raise _InputError(
-                f"Got multiple values for argument '{name}' in function '{task}': by position and by name."
+            raise TaskInputsError(
+                f"Got multiple values for argument '{name}' in function '{task}': by position and by name. Pass it "
+                f"once, as in {_call(signature, names)}."
             )
         bound[name] = value
     if check_required:
         missing = [name for name in names if name in signature.required and name not in bound]
         if missing:
             described = ", ".join(f"'{name}' ({_type_name(signature.types[name])})" for name in missing)
-            raise TypeError(f"Task '{task}' is missing required input(s): {described}")
+            raise TypeError(
+                f"Task '{task}' is missing required input(s): {described}. Pass them: "
+                f"{_call(signature, [name for name in names if name in bound or name in missing])}."
+            )
     return bound
 
 
-class _InputError(TypeError, AssertionError):
+def _accepted(signature: InputSignature) -> str:
+    if not signature.names:
+        return f"it has no inputs: call it as {_call(signature, ())}"
+    return f"its inputs are {', '.join(signature.names)}: call it as {_call(signature, signature.names)}"
+
+
+def _call(signature: InputSignature, names: Sequence[str]) -> str:
+    """A call of the task by name with ``names``, as a message shows it: ``add(x=..., y=...)``."""
+    return f"{signature.task_name.rsplit('.', 1)[-1]}({', '.join(f'{name}=...' for name in names)})"
+
+
+class TaskInputsError(TypeError, AssertionError):
     """A call's inputs do not fit the task: a ``TypeError``, as for a function; also the ``AssertionError``
     flytekit raises for the same mistakes, so code written against flytekit still catches it."""
 
