@@ -36,6 +36,8 @@ from typing import (
     overload,
 )
 
+from typing_extensions import TypedDict, Unpack
+
 from flytekit_ext._calls.overridden import Overridable
 from flytekit_ext._core import enclosing
 from flytekit_ext._core.contexts import current_context
@@ -227,6 +229,15 @@ class Results(Iterator[Item], Generic[Item]):
                 pass
 
 
+class MapOptions(TypedDict, total=False):
+    """The options of ``map`` and ``map.aio``, as their type shows them: see :class:`Map`."""
+
+    group_name: Optional[str]
+    concurrency: int
+    return_exceptions: bool
+    processes: Union[bool, int, None]
+
+
 class Map:
     """``map(task, *iterables, group_name=None, concurrency=0, return_exceptions=True, processes=None)``;
     ``map.aio(...)``.
@@ -238,13 +249,7 @@ class Map:
 
     @overload
     def __call__(
-        self,
-        target: Overridable[..., Any, Item],
-        *iterables: Iterable[Any],
-        group_name: Optional[str] = None,
-        concurrency: int = 0,
-        return_exceptions: bool = True,
-        processes: Union[bool, int, None] = None,
+        self, target: Overridable[..., Any, Item], *iterables: Iterable[Any], **options: Unpack[MapOptions]
     ) -> Results[Item]: ...
 
     @overload
@@ -252,21 +257,12 @@ class Map:
         self,
         target: functools.partial[Coroutine[Any, Any, Item]],
         *iterables: Iterable[Any],
-        group_name: Optional[str] = None,
-        concurrency: int = 0,
-        return_exceptions: bool = True,
-        processes: Union[bool, int, None] = None,
+        **options: Unpack[MapOptions],
     ) -> Results[Item]: ...
 
     @overload
     def __call__(
-        self,
-        target: functools.partial[Item],
-        *iterables: Iterable[Any],
-        group_name: Optional[str] = None,
-        concurrency: int = 0,
-        return_exceptions: bool = True,
-        processes: Union[bool, int, None] = None,
+        self, target: functools.partial[Item], *iterables: Iterable[Any], **options: Unpack[MapOptions]
     ) -> Results[Item]: ...
 
     def __call__(
@@ -298,13 +294,7 @@ class Map:
 
     @overload
     def aio(
-        self,
-        target: Overridable[..., Any, Item],
-        *iterables: Iterable[Any],
-        group_name: Optional[str] = None,
-        concurrency: int = 0,
-        return_exceptions: bool = True,
-        processes: Union[bool, int, None] = None,
+        self, target: Overridable[..., Any, Item], *iterables: Iterable[Any], **options: Unpack[MapOptions]
     ) -> AsyncResults[Item]: ...
 
     @overload
@@ -312,21 +302,12 @@ class Map:
         self,
         target: functools.partial[Coroutine[Any, Any, Item]],
         *iterables: Iterable[Any],
-        group_name: Optional[str] = None,
-        concurrency: int = 0,
-        return_exceptions: bool = True,
-        processes: Union[bool, int, None] = None,
+        **options: Unpack[MapOptions],
     ) -> AsyncResults[Item]: ...
 
     @overload
     def aio(
-        self,
-        target: functools.partial[Item],
-        *iterables: Iterable[Any],
-        group_name: Optional[str] = None,
-        concurrency: int = 0,
-        return_exceptions: bool = True,
-        processes: Union[bool, int, None] = None,
+        self, target: functools.partial[Item], *iterables: Iterable[Any], **options: Unpack[MapOptions]
     ) -> AsyncResults[Item]: ...
 
     def aio(
