@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "typed_calls_cases.py"
 EXAMPLE = ROOT / "docs" / "examples" / "typed_calls.py"
 
-pytestmark = pytest.mark.slow
+# One worker runs both checkers once for all four tests.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("typed-calls")]
 
 
 def expected_errors(path: Path, checker: str) -> Set[int]:
