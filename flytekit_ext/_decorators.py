@@ -2,7 +2,9 @@
 
 They take every parameter flytekit's take, with the same meaning and the same errors, plus ``short_name``.
 A ``task_config`` registered by a flytekit plugin selects that plugin's task class, made a flytekit_ext task
-too (:mod:`flytekit_ext._tasks.plugin`).
+too (:mod:`flytekit_ext._tasks.plugin`). The task they return is typed by the function (its parameters and what it
+returns), so a type checker checks calls; an ``async def`` becomes an ``AsyncPythonFunctionTask``, whose calls
+are coroutines.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import datetime
 import inspect
 import warnings
 from functools import update_wrapper
-from typing import Any, Callable, Dict, Iterable, List, Tuple, TypeVar, Union, overload
+from typing import Any, Callable, Coroutine, Dict, Iterable, List, Protocol, Tuple, Union, overload
 
 from flytekit.core import python_function_task as flytekit_tasks
 from flytekit.core.base_task import TaskMetadata, TaskResolverMixin
@@ -19,12 +21,11 @@ from flytekit.core.cache import Cache, VersionParameters
 from flytekit.core.task import TaskPlugins, decorate_function
 from flytekit.deck import DeckField
 
+from flytekit_ext._calls.overridden import P, R
 from flytekit_ext._tasks.async_function import AsyncPythonFunctionTask
 from flytekit_ext._tasks.eager import EagerAsyncPythonFunctionTask
 from flytekit_ext._tasks.function import ExecutionBehavior, PythonFunctionTask
 from flytekit_ext._tasks.plugin import plugin_task_class
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_DECK_FIELDS: Tuple[DeckField, ...] = (
     DeckField.SOURCE_CODE,
@@ -84,12 +85,32 @@ def _task_class(task_config: Any, is_async: bool) -> type:
     return plugin_task_class(plugin)
 
 
-@overload
-def task(_task_function: None = ..., **kwargs: Any) -> Callable[[Callable[..., Any]], PythonFunctionTask[Any]]: ...
+class TaskDecorator(Protocol):
+    """What ``task(...)`` with parameters returns: a decorator typed like ``task`` itself.
+
+    The decorators type the task config as ``object``: they do not track its type, and ``Any`` there would make
+    mypy give up on the overloads of ``map`` (an argument whose type holds ``Any`` makes overloads ambiguous).
+    """
+
+    @overload
+    def __call__(self, fn: Callable[P, Coroutine[Any, Any, R]], /) -> AsyncPythonFunctionTask[object, P, R]: ...
+
+    @overload
+    def __call__(self, fn: Callable[P, R], /) -> PythonFunctionTask[object, P, R]: ...
 
 
 @overload
-def task(_task_function: Callable[..., Any], **kwargs: Any) -> PythonFunctionTask[Any]: ...
+def task(
+    _task_function: Callable[P, Coroutine[Any, Any, R]], **kwargs: Any
+) -> AsyncPythonFunctionTask[object, P, R]: ...
+
+
+@overload
+def task(_task_function: Callable[P, R], **kwargs: Any) -> PythonFunctionTask[object, P, R]: ...
+
+
+@overload
+def task(_task_function: None = ..., **kwargs: Any) -> TaskDecorator: ...
 
 
 def task(
@@ -122,7 +143,7 @@ def task(
     annotations: Dict[str, str] | None = None,
     short_name: str | None = None,
     **kwargs: Any,
-) -> Union[PythonFunctionTask[Any], Callable[[Callable[..., Any]], PythonFunctionTask[Any]]]:
+) -> Union[PythonFunctionTask[Any, ..., Any], Callable[[Callable[..., Any]], PythonFunctionTask[Any, ..., Any]]]:
     """Make a task of a function, as ``flytekit.task`` does; ``async def`` functions become async tasks.
 
     ``short_name`` (default: the function's name) is what the UI shows for this task's nodes and
@@ -132,7 +153,7 @@ def task(
     if kwargs:
         raise ValueError(f"Unrecognized argument(s) for task: {kwargs.keys()}")
 
-    def wrapper(fn: Callable[..., Any]) -> PythonFunctionTask[Any]:
+    def wrapper(fn: Callable[..., Any]) -> PythonFunctionTask[Any, ..., Any]:
         metadata = _task_metadata(
             fn,
             cache,
@@ -181,23 +202,38 @@ def task(
     return wrapper
 
 
+@overload
+def dynamic(_task_function: Callable[P, R], **kwargs: Any) -> PythonFunctionTask[object, P, R]: ...
+
+
+@overload
+def dynamic(
+    _task_function: None = ..., **kwargs: Any
+) -> Callable[[Callable[P, R]], PythonFunctionTask[object, P, R]]: ...
+
+
 def dynamic(_task_function: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
     """A dynamic workflow, as ``flytekit.dynamic``: the function runs at execution time and builds a workflow."""
     return task(_task_function, execution_mode=ExecutionBehavior.DYNAMIC, **kwargs)
 
 
 @overload
-def eager(_fn: None = ..., **kwargs: Any) -> Callable[[Callable[..., Any]], EagerAsyncPythonFunctionTask[Any]]: ...
+def eager(_fn: Callable[P, Coroutine[Any, Any, R]], **kwargs: Any) -> EagerAsyncPythonFunctionTask[object, P, R]: ...
 
 
 @overload
-def eager(_fn: Callable[..., Any], **kwargs: Any) -> EagerAsyncPythonFunctionTask[Any]: ...
+def eager(
+    _fn: None = ..., **kwargs: Any
+) -> Callable[[Callable[P, Coroutine[Any, Any, R]]], EagerAsyncPythonFunctionTask[object, P, R]]: ...
 
 
 def eager(
     _fn: Callable[..., Any] | None = None,
     **kwargs: Any,
-) -> Union[EagerAsyncPythonFunctionTask[Any], Callable[[Callable[..., Any]], EagerAsyncPythonFunctionTask[Any]]]:
+) -> Union[
+    EagerAsyncPythonFunctionTask[Any, ..., Any],
+    Callable[[Callable[..., Any]], EagerAsyncPythonFunctionTask[Any, ..., Any]],
+]:
     """An eager task, as ``flytekit.eager``: an ``async def`` whose task calls run as they are made.
 
     Takes ``short_name``, the task metadata parameters of :func:`task` (``cache``, ``retries``, ``timeout``,
@@ -205,7 +241,7 @@ def eager(
     always enabled, as in flytekit.
     """
 
-    def wrapper(fn: Callable[..., Any]) -> EagerAsyncPythonFunctionTask[Any]:
+    def wrapper(fn: Callable[..., Any]) -> EagerAsyncPythonFunctionTask[Any, ..., Any]:
         if not inspect.iscoroutinefunction(fn):
             # flytekit accepts it here (and fails when it runs); say so now, fail clearly when it runs.
             warnings.warn(

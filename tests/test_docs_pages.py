@@ -145,6 +145,13 @@ def test_plugin_tasks(example):
     assert node.metadata.name == "tokens" and node.flyte_entity.execution_mode == ArrayNode.FULL_STATE
 
 
+def test_typed_calls(example):
+    # The values the example's annotations claim; tests/test_typed_calls.py checks the annotations themselves.
+    module = example("typed_calls")
+    assert asyncio.run(module.sums(n=2)) == [2, 3, 4, 5, 1, 2]
+    assert module.with_ten([1, 2]) == [11, 12]
+
+
 def test_differences(example):
     module = example("differences")
     assert [type(n.flyte_entity).__name__ for n in module.uses_async.nodes] == [
@@ -155,7 +162,11 @@ def test_differences(example):
     assert module.outer(x=1) == 4
     with pytest.raises(TypeError, match=r"Task 'differences.needs_input' is missing required input\(s\): 'x' \(int\)"):
         module.needs_input()
-    with pytest.raises(TypeError, match="Eager task 'differences.forgets_to_await' returned a coroutine that it never"):
+    with pytest.raises(
+        TypeError,
+        match=r"Eager task 'differences.forgets_to_await' returned a coroutine that it never awaited "
+        r"\(coroutine 'differences.fetch\(\.\.\.\)'\); await it",
+    ):
         asyncio.run(module.forgets_to_await(x=1))
 
 

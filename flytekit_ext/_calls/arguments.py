@@ -27,26 +27,33 @@ class InputSignature:
 
 
 def _parameters_without_default(function: Callable[..., Any]) -> Optional[FrozenSet[str]]:
-    """The parameters ``function`` (or the function it wraps, by ``functools.wraps``) really needs, read from its
-    code whatever ``__signature__`` it shows; ``None`` when it has no code to read."""
-    target = inspect.unwrap(function)
-    code = getattr(target, "__code__", None)
+    """The parameters a call of ``function`` by keyword must give, read from its code whatever ``__signature__`` it
+    shows; ``None`` when it has no code to read.
+
+    Its own parameters without a default, and if it takes ``**kwargs`` and wraps another function
+    (``functools.wraps``), what that one needs of the names it hands on, since those come from the caller.
+    """
+    code = getattr(function, "__code__", None)
     if code is None:
         return None
     positional = code.co_varnames[: code.co_argcount]
-    keyword_only = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
-    with_default = set(positional[len(positional) - len(target.__defaults__ or ()) :])
-    with_default |= set(target.__kwdefaults__ or {})
-    return frozenset(name for name in (*positional, *keyword_only) if name not in with_default)
+    named = (*positional, *code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount])
+    with_default = {*positional[len(positional) - len(function.__defaults__ or ()) :], *(function.__kwdefaults__ or {})}
+    needed = frozenset(name for name in named if name not in with_default)
+    wrapped = getattr(function, "__wrapped__", None)
+    if code.co_flags & inspect.CO_VARKEYWORDS and wrapped is not None:
+        needed |= (_parameters_without_default(wrapped) or frozenset()) - set(named)
+    return needed
 
 
 def required_inputs(task: Any) -> FrozenSet[str]:
     """Inputs a call must supply: those the task's body really needs and that have no default.
 
-    A function task's body needs what its function's own parameters without a default name: a wrapper that
-    takes ``**kwargs`` but shows a ``__signature__`` needs none of them, as flytekit, which calls it with the
-    inputs given, finds. Without a function (instance tasks) the interface says: an input with a default value,
-    or of an ``Optional`` type (``None`` is a value for it), may be left out.
+    flytekit calls a function task's function with the inputs given, so an input is required only where that call
+    would fail without it (:func:`_parameters_without_default`): a wrapper that takes ``**kwargs`` around a function
+    that does too needs none of them, whatever ``__signature__`` it shows. Without a function (instance tasks) the
+    interface says: an input with a default value, or of an ``Optional`` type (``None`` is a value for it), may
+    be left out.
     """
     names = task.python_interface.inputs
     function = getattr(task, "task_function", None)
@@ -72,34 +79,47 @@ def bind(
         return kwargs  # by name, known names, nothing missing: the common call
     task, names = signature.task_name, signature.names
     # The first words are flytekit's own messages for these mistakes, so code matching them keeps working.
-    accepted = f"its inputs are {', '.join(names)}" if names else "it has no inputs"
     for name in kwargs:
         if name not in signature.known:
-            raise _InputError(
-                f"Received unexpected keyword argument '{name}' in function '{task}': {accepted}. "
-                f"Pass only those, by name."
+            raise TaskInputsError(
+                f"Received unexpected keyword argument '{name}' in function '{task}': {_accepted(signature)}."
             )
     if len(args) > len(names):
-        raise _InputError(
+        raise TaskInputsError(
             f"Received more arguments than expected in function '{task}'. Expected {len(names)} but got "
-            f"{len(args)}: {accepted}."
+            f"{len(args)}: {_accepted(signature)}."
         )
     bound = dict(kwargs)
     for value, name in zip(args, names):
         if name in bound:
-            raise _InputError(
-                f"Got multiple values for argument '{name}' in function '{task}': by position and by name."
+            raise TaskInputsError(
+                f"Got multiple values for argument '{name}' in function '{task}': by position and by name. Pass it "
+                f"once, as in {_call(signature, names)}."
             )
         bound[name] = value
     if check_required:
         missing = [name for name in names if name in signature.required and name not in bound]
         if missing:
             described = ", ".join(f"'{name}' ({_type_name(signature.types[name])})" for name in missing)
-            raise TypeError(f"Task '{task}' is missing required input(s): {described}")
+            raise TypeError(
+                f"Task '{task}' is missing required input(s): {described}. Pass them: "
+                f"{_call(signature, [name for name in names if name in bound or name in missing])}."
+            )
     return bound
 
 
-class _InputError(TypeError, AssertionError):
+def _accepted(signature: InputSignature) -> str:
+    if not signature.names:
+        return f"it has no inputs: call it as {_call(signature, ())}"
+    return f"its inputs are {', '.join(signature.names)}: call it as {_call(signature, signature.names)}"
+
+
+def _call(signature: InputSignature, names: Sequence[str]) -> str:
+    """A call of the task by name with ``names``, as a message shows it: ``add(x=..., y=...)``."""
+    return f"{signature.task_name.rsplit('.', 1)[-1]}({', '.join(f'{name}=...' for name in names)})"
+
+
+class TaskInputsError(TypeError, AssertionError):
     """A call's inputs do not fit the task: a ``TypeError``, as for a function; also the ``AssertionError``
     flytekit raises for the same mistakes, so code written against flytekit still catches it."""
 

@@ -1,9 +1,20 @@
-"""``task.override(...)``: the same task, called with per-call overrides."""
+"""``task.override(...)``: the same task, called with per-call overrides; and the type parameters of calls.
+
+Every flytekit_ext task, and every task with overrides, is generic over its function's parameters ``P``, what
+its function returns ``R``, and its outputs ``Out``, so a type checker sees ``add(x=1)`` as the ``int`` ``add``
+returns, an async task's call as the coroutine its function returns, and ``.aio(...)`` of either as a coroutine
+of the outputs. The parameters are for type checkers only: nothing reads them when a task is called.
+
+``Out`` is a parameter of its own, not derived from ``R`` by overloads: flytekit has no type information, so a
+type checker sees flytekit's classes as ``Any``, and a class derived from ``Any`` matches every overload.
+"""
 
 from __future__ import annotations
 
 import datetime
-from typing import Any, Coroutine, Dict, Optional, Union
+from typing import Any, Coroutine, Dict, Generic, Optional, Union
+
+from typing_extensions import ParamSpec, TypeVar
 
 from flytekit_ext._calls.overrides import CallOverrides
 from flytekit_ext._calls.route import call, call_async
@@ -12,14 +23,21 @@ from flytekit_ext._core.naming import display_name
 
 _UNSET: Any = object()
 
+#: The parameters of a task's function (a class without one, an instance task, takes any arguments).
+P = ParamSpec("P", default=...)
+#: What a task's function returns, and so a call: the outputs of a sync task, the coroutine of an async one.
+R = TypeVar("R", default=Any)
+#: The task's outputs: what ``aio(...)`` gives when awaited. The same as ``R`` for a sync task.
+Out = TypeVar("Out", default=R)
 
-class Overridable:
+
+class Overridable(Generic[P, R, Out]):
     """``override(...)``, for tasks and for tasks already overridden."""
 
     __slots__ = ()
     name: str
 
-    def _with_overrides(self, overrides: CallOverrides) -> OverriddenTask:
+    def _with_overrides(self, overrides: CallOverrides) -> OverriddenTask[P, R, Out]:
         raise NotImplementedError
 
     def override(
@@ -40,7 +58,7 @@ class Overridable:
         shared_memory: Union[bool, str, None] = None,
         pod_template: Any = None,
         resources: Any = None,
-    ) -> OverriddenTask:
+    ) -> OverriddenTask[P, R, Out]:
         """The same task with ``short_name`` and node overrides for the calls made through the object returned.
 
         The node overrides are those of flytekit's ``Node.with_overrides``: in a workflow they apply to the node,
@@ -68,8 +86,11 @@ class Overridable:
         return self._with_overrides(CallOverrides.given(self.name, short_name, node))
 
 
-class OverriddenTask(Overridable):
-    """A task with overrides that apply to the calls made through this object, and to nothing else."""
+class OverriddenTask(Overridable[P, R, Out]):
+    """A task with overrides that apply to the calls made through this object, and to nothing else.
+
+    Typed as the task it overrides: calls, ``aio`` and ``forward`` take and return what the task's take and return.
+    """
 
     __slots__ = ("task", "overrides")
 
@@ -85,16 +106,16 @@ class OverriddenTask(Overridable):
     def short_name(self) -> str:
         return display_name(self.task, self.overrides.short_name)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         return call(self.task, args, kwargs, self.overrides)
 
-    def aio(self, *args: Any, **kwargs: Any) -> Coroutine[Any, Any, Any]:
+    def aio(self, *args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, Out]:
         return call_async(self.task, args, kwargs, self.overrides)
 
-    def forward(self, *args: Any, **kwargs: Any) -> Any:
+    def forward(self, *args: P.args, **kwargs: P.kwargs) -> R:
         return self.task.forward(*args, **kwargs)
 
-    def _with_overrides(self, overrides: CallOverrides) -> OverriddenTask:
+    def _with_overrides(self, overrides: CallOverrides) -> OverriddenTask[P, R, Out]:
         return OverriddenTask(self.task, self.overrides.merged(overrides))
 
     def __repr__(self) -> str:

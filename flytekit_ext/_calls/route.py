@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Sequence
+from typing import Any, Coroutine, Dict, Sequence
 
 from flytekit_ext._calls.arguments import bind
 from flytekit_ext._calls.child_execution import ChildExecutionRunner
@@ -41,15 +41,27 @@ def call(
     runner = RUNNERS[place]
     inputs = bind(task.input_signature, args, kwargs, check_required=runner.checks_required)
     if task.is_async and not place.in_workflow_body:
-        return runner.run_async(ctx, task, inputs, overrides)
+        return _named(runner.run_async(ctx, task, inputs, overrides), task)
     return runner.run(ctx, task, inputs, overrides)
 
 
-async def call_async(
+def call_async(
     task: CallableTask, args: Sequence[Any], kwargs: Dict[str, Any], overrides: CallOverrides = NO_OVERRIDES
-) -> Any:
-    """``await task.aio(*args, **kwargs)``, for sync and async tasks alike."""
+) -> Coroutine[Any, Any, Any]:
+    """``task.aio(*args, **kwargs)``, for sync and async tasks alike: the coroutine to await."""
+    return _named(_call_async(task, args, kwargs, overrides), task)
+
+
+async def _call_async(task: CallableTask, args: Sequence[Any], kwargs: Dict[str, Any], overrides: CallOverrides) -> Any:
     ctx = current_context()
     runner = RUNNERS[where(ctx)]
     inputs = bind(task.input_signature, args, kwargs, check_required=runner.checks_required)
     return await runner.run_async(ctx, task, inputs, overrides)
+
+
+def _named(coroutine: Coroutine[Any, Any, Any], task: CallableTask) -> Coroutine[Any, Any, Any]:
+    """The coroutine of a call, named after the call: Python's "coroutine '...' was never awaited" warning and the
+    coroutine's repr (in an error about a value that should not be one) then show the task called, not the
+    runner's method that carries the call out."""
+    coroutine.__qualname__ = f"{task.name}(...)"  # type: ignore[attr-defined]  # an async def's coroutine has one
+    return coroutine

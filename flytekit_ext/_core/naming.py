@@ -17,14 +17,36 @@ def default_short_name(task_name: str) -> str:
     return task_name.rsplit(".", 1)[-1]
 
 
+#: The longest short name: Flyte 2 cuts a task's short name to 63 characters when it registers it.
+MAX_SHORT_NAME_LENGTH = 63
+
+
 def check_short_name(short_name: Any, task_name: str, where: str = "short_name") -> None:
-    """A short name given for a task (made, or overridden for a call) must be a non-empty str; errors name the task."""
+    """A short name given for a task (made, or overridden for a call) is a name to show: a str of one line, of 1 to
+    :data:`MAX_SHORT_NAME_LENGTH` characters; errors name the task and say what is accepted.
+
+    It is never an identifier as it is: on a Flyte 1 backend it is a node's display name (``NodeMetadata.name``,
+    which takes any text; flytekit fills it with the task's dotted name), and the identifiers made from it, child
+    executions' names, are DNS labels derived from it. So spaces are fine; a line break or another control
+    character would break the one line a log, the progress bar or the UI shows it on.
+    """
     if short_name is None:
         return
     if not isinstance(short_name, str):
         raise TypeError(f"{where} of task '{task_name}' must be a str, got {short_name!r}")
     if not short_name.strip():
         raise ValueError(f"{where} of task '{task_name}' must not be empty")
+    if len(short_name) > MAX_SHORT_NAME_LENGTH:
+        raise ValueError(
+            f"{where} of task '{task_name}' is {len(short_name)} characters long, {short_name[:20]!r}...; a short name "
+            f"is shown in the UI and logs and may be at most {MAX_SHORT_NAME_LENGTH} characters (Flyte 2 cuts it "
+            f"there). Give a shorter one."
+        )
+    if not short_name.isprintable():
+        raise ValueError(
+            f"{where} of task '{task_name}' is {short_name!r}: a short name is shown on one line, so it may not hold "
+            f"a line break, a tab or another control character. Spaces are fine."
+        )
 
 
 def display_name(task: Any, short_name: Optional[str] = None) -> str:

@@ -30,6 +30,7 @@ from flytekit_ext._local.call_log import CallLog, timeline_folder
 from flytekit_ext._local.live_view import shown
 from flytekit_ext._runtime.failures import is_child_failure
 from flytekit_ext._runtime.task import RunnableTask
+from flytekit_ext._runtime.unawaited import awaitables_in, described
 from flytekit_ext.errors import BaseRuntimeError
 
 
@@ -86,14 +87,12 @@ def _awaited(task: Any, result: Any) -> Any:
     flytekit fails on it too, only later and less clearly (or not at all for a task without outputs); awaiting it
     here instead would hide the bug.
     """
-    for value in result if isinstance(result, tuple) else (result,):
-        if inspect.isawaitable(value):
-            if inspect.iscoroutine(value):
-                value.close()  # never to run: no "was never awaited" warning on top of this error
-            raise TypeError(
-                f"Eager task '{task.name}' returned a {type(value).__name__} that it never awaited; "
-                f"await it in the body (return await ...)"
-            )
+    found = awaitables_in(result)
+    if found:
+        raise TypeError(
+            f"Eager task '{task.name}' returned a {type(found[0][1]).__name__} that it never awaited "
+            f"({described(found[0][1])}); await it in the body (return await ...)"
+        )
     return result
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Coroutine, Dict, List, Mapping, Protocol, Tuple
+from typing import Any, Coroutine, Dict, List, Mapping, Tuple
 
 from flytekit_ext._calls.overridden import OverriddenTask
 from flytekit_ext._calls.overrides import NO_OVERRIDES, CallOverrides
@@ -19,15 +19,6 @@ from flytekit_ext._calls.route import call, call_async
 from flytekit_ext._calls.runner import CallableTask
 from flytekit_ext._core.naming import display_name
 from flytekit_ext._tasks.base import TaskCalls
-
-
-class Mappable(Protocol):
-    """What ``map`` accepts besides a ``functools.partial``: a task, or a task with overrides."""
-
-    @property
-    def short_name(self) -> str: ...
-
-    def aio(self, *args: Any, **kwargs: Any) -> Any: ...
 
 
 @dataclass(frozen=True)

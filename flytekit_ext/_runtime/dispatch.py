@@ -36,10 +36,12 @@ from flytekit_ext._core.where import where
 from flytekit_ext._flytekit_internals import replaced, with_decks_enabled
 from flytekit_ext._runtime import literals
 from flytekit_ext._runtime.failures import FailurePolicy, failure_policy, hooked_policy, recoverable, reported_in_pod
+from flytekit_ext._runtime.recursion import leaving_task, left_a_task, recursion_in
 from flytekit_ext._runtime.sandbox import for_next_attempt
 from flytekit_ext._runtime.task import RunnableTask
 from flytekit_ext._runtime.timeline import BODY, INPUTS, OUTPUTS, timeline_deck, timeline_of
 from flytekit_ext._runtime.typed_errors import Stage, from_exception
+from flytekit_ext._runtime.unawaited import returned_unawaited
 
 Outputs = Union[LiteralMap, DynamicJobSpec]
 _NO_PRE_HOOK = PythonTask.pre_execute
@@ -146,6 +148,10 @@ class BodyRun:
     # to the error document is taken from there.
 
     def _raise_locally(self, error: Exception, stage: Stage, prefix: str) -> NoReturn:
+        recursion = recursion_in(error)
+        # One short error for all the task calls a recursion went through, not a line and a traceback per call.
+        deep = leaving_task(recursion, self.task.name) if recursion is not None else None
+        error = deep or error
         if self.policy.typed_errors:
             typed = from_exception(error, stage)
             # Its message stays the child's own, as in Flyte 2; the note (shown with the traceback) names the child.
@@ -154,7 +160,8 @@ class BodyRun:
                 f"raised by child call {self.policy.shown_as} (task '{self.task.name}')",
             ]
             raise typed from error
-        error.args = (f"{prefix}:\n  {error}",)
+        if deep is None:
+            error.args = (f"{prefix}:\n  {error}",)
         raise error
 
     def fail_inputs(self, error: Exception) -> NoReturn:
@@ -178,10 +185,11 @@ class BodyRun:
         if self.local and policy.retries:
             failure = f"{type(error).__name__}: {error}"
             if not recoverable(error):
-                logger.warning(
-                    f"{policy.shown_as}: attempt {attempt} of {policy.attempts} failed with {failure}; "
-                    f"{type(error).__name__} is not retried"
-                )
+                if not left_a_task(error):  # else the task call it came from said so already
+                    logger.warning(
+                        f"{policy.shown_as}: attempt {attempt} of {policy.attempts} failed with {failure}; "
+                        f"{type(error).__name__} is not retried"
+                    )
             elif attempt < policy.attempts:
                 delay = policy.delay(attempt)
                 logger.warning(
@@ -221,8 +229,8 @@ class BodyRun:
         # issubclass, not isinstance: flytekit's model classes answer isinstance through a slow Python hook.
         if issubclass(type(returned), (LiteralMap, DynamicJobSpec)):
             return returned
+        converters = self.converters
         try:
-            converters = self.converters
             by_name = literals.returned_by_name(converters.tuple_name, converters.outputs.names, returned)
             output_map = literals.outputs_to_literals(self.ctx, task, by_name, converters.outputs, self.local)
             if self.timeline is not None:
@@ -230,7 +238,10 @@ class BodyRun:
             if self.decks:
                 task.write_decks(native_inputs, by_name, self.outer_ctx, self.params)
         except Exception as error:
-            self.fail_outputs(error)
+            # Looked for only once converting failed: a task call returned unawaited is a coroutine, which no
+            # output type converts.
+            unawaited = returned_unawaited(task.name, converters.outputs.names, returned)
+            self.fail_outputs(error if unawaited is None else unawaited)
         return output_map
 
 

@@ -55,10 +55,12 @@ def recoverable(error: BaseException) -> bool:
     """Whether a failure of a task's body may succeed on another attempt.
 
     Not: :class:`~flytekit_ext.errors.NonRecoverableError`, flytekit's ``FlyteNonRecoverableSystemException``,
-    ``IgnoreOutputs`` (not a failure), and a failed child call an eager task let through: on a cluster a
-    retried parent finds the same child execution, failed, so a local retry would only disagree with it.
+    ``IgnoreOutputs`` (not a failure), a ``RecursionError`` (the same inputs recurse as deep again, and the
+    retries of task calls nested in each other multiply: a task calling itself with retries would never end),
+    and a failed child call an eager task let through: on a cluster a retried parent finds the same child
+    execution, failed, so a local retry would only disagree with it.
     """
-    if isinstance(error, (NonRecoverableError, FlyteNonRecoverableSystemException, IgnoreOutputs)):
+    if isinstance(error, (NonRecoverableError, FlyteNonRecoverableSystemException, IgnoreOutputs, RecursionError)):
         return False
     return not is_child_failure(error)
 

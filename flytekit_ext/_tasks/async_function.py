@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, List, TypeVar
+from typing import Any, Callable, Coroutine, Dict, Iterable, List, TypeVar
 
 from flytekit.core import python_function_task as flytekit_tasks
 from flytekit.core.base_task import TaskResolverMixin
 
+from flytekit_ext._calls.overridden import P, R
 from flytekit_ext._core.loops import run_coroutine
 from flytekit_ext._tasks.function import ExecutionBehavior, PythonFunctionTask
 
 T = TypeVar("T")
 
 
-class AsyncPythonFunctionTask(PythonFunctionTask[T], flytekit_tasks.AsyncPythonFunctionTask[T]):
+class AsyncPythonFunctionTask(
+    PythonFunctionTask[T, P, Coroutine[Any, Any, R], R], flytekit_tasks.AsyncPythonFunctionTask[T]
+):
     """A task whose body is a coroutine function; what ``@flytekit_ext.task`` creates for an ``async def``.
 
     Called in async code it returns an awaitable; called while a workflow is compiled or run it gives the
-    node's promises like any task (flytekit would hand back an un-awaited coroutine there).
+    node's promises like any task (flytekit would hand back an un-awaited coroutine there). Generic over the
+    task config, the function's parameters and what its coroutine returns: ``AsyncPythonFunctionTask[T, P, R]``
+    calls return ``Coroutine[Any, Any, R]``.
     """
 
     is_async = True
@@ -25,7 +30,7 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T], flytekit_tasks.AsyncPythonF
     def __init__(
         self,
         task_config: T,
-        task_function: Callable[..., Any],
+        task_function: Callable[P, Coroutine[Any, Any, R]],
         task_type: str = "python-task",
         ignore_input_vars: List[str] | None = None,
         execution_mode: ExecutionBehavior = ExecutionBehavior.DEFAULT,

@@ -19,7 +19,7 @@ from flytekit.models.dynamic_job import DynamicJobSpec
 
 from flytekit_ext._calls.arguments import InputSignature, bind
 from flytekit_ext._calls.in_process import PromiseOutputs, promises_for
-from flytekit_ext._calls.overridden import Overridable, OverriddenTask
+from flytekit_ext._calls.overridden import Out, Overridable, OverriddenTask, P, R
 from flytekit_ext._calls.overrides import CallOverrides
 from flytekit_ext._calls.route import call, call_async
 from flytekit_ext._core.contexts import current_context
@@ -44,8 +44,12 @@ else:
 _DERIVED = ("converters", "input_signature")
 
 
-class TaskCalls(Overridable, _TaskBase):
+class TaskCalls(Overridable[P, R, Out], _TaskBase):
     """Mixed in before a flytekit task class; the class it is mixed into supplies the task machinery.
+
+    Generic over the function's parameters ``P``, what it returns ``R`` and the task's outputs ``Out`` (type
+    checkers only), so a call is typed as the function: ``add(x=1)`` is the ``int`` ``add`` returns, an async
+    task's call its coroutine, and ``aio(...)`` a coroutine of the outputs.
 
     ``is_async`` says whether the body is awaited: set by the class (async function tasks) or when the task
     is made (instance tasks), and asked by everything that must know: the router, the in-process runner,
@@ -60,14 +64,14 @@ class TaskCalls(Overridable, _TaskBase):
     #: The call's retries and typed errors still apply when it hands over through ``super()``. Decided once per class.
     dispatches_itself: bool = False
     _short_name: str
-    _forward_to: Callable[..., Any]
+    _forward_to: Callable[P, R]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.wraps_local_execute = cls.local_execute is not TaskCalls.local_execute
         cls.dispatches_itself = cls.dispatch_execute is not TaskCalls.dispatch_execute
 
-    def _init_calls(self, short_name: Optional[str], default_short_name: str, forward_to: Callable[..., Any]) -> None:
+    def _init_calls(self, short_name: Optional[str], default_short_name: str, forward_to: Callable[P, R]) -> None:
         """After flytekit's constructor: what calls need to know (the short name, what ``forward`` runs), and
         ``typing.Callable`` inputs and outputs converted by flytekit_ext's transformer."""
         check_short_name(short_name, self.name)
@@ -90,17 +94,17 @@ class TaskCalls(Overridable, _TaskBase):
         """The name shown for this task's calls: workflow node names in the UI, child executions, local logs."""
         return self._short_name
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         return call(self, args, kwargs)
 
-    def aio(self, *args: Any, **kwargs: Any) -> Coroutine[Any, Any, Any]:
+    def aio(self, *args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, Out]:
         """Call the task from async code: locally a sync task runs on a worker thread, never on the loop."""
         return call_async(self, args, kwargs)
 
-    def _with_overrides(self, overrides: CallOverrides) -> OverriddenTask:
+    def _with_overrides(self, overrides: CallOverrides) -> OverriddenTask[P, R, Out]:
         return OverriddenTask(self, overrides)
 
-    def forward(self, *args: Any, **kwargs: Any) -> Any:
+    def forward(self, *args: P.args, **kwargs: P.kwargs) -> R:
         """Run the task's body right here: no literals, no node, no execution, no deck."""
         if where(current_context()).in_workflow_body:
             raise RuntimeError(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Iterable, List, TypeVar
+from typing import Any, Callable, Coroutine, Iterable, List, TypeVar
 
 from flytekit.configuration import SerializationSettings
 from flytekit.core import python_function_task as flytekit_tasks
@@ -11,6 +11,7 @@ from flytekit.core.base_task import TaskMetadata, TaskResolverMixin
 from flytekit.core.context_manager import ExecutionState
 from flytekit.core.workflow import ImperativeWorkflow
 
+from flytekit_ext._calls.overridden import P, R
 from flytekit_ext._core.contexts import current_context
 from flytekit_ext._core.loops import run_coroutine
 from flytekit_ext._eager.bodies import BackendEagerBody, body_for
@@ -22,7 +23,7 @@ T = TypeVar("T")
 
 
 class EagerAsyncPythonFunctionTask(
-    AsyncPythonFunctionTask[T],
+    AsyncPythonFunctionTask[T, P, R],
     flytekit_tasks.EagerAsyncPythonFunctionTask[T],
 ):
     """An eager task: ``@flytekit_ext.eager``. Its body awaits other tasks, which run as they are called.
@@ -35,7 +36,7 @@ class EagerAsyncPythonFunctionTask(
     def __init__(
         self,
         task_config: T,
-        task_function: Callable[..., Any],
+        task_function: Callable[P, Coroutine[Any, Any, R]],
         task_type: str = "python-task",
         ignore_input_vars: List[str] | None = None,
         task_resolver: TaskResolverMixin | None = None,

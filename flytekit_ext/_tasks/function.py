@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, List, TypeVar
+from typing import Any, Callable, Dict, Generic, Iterable, List, TypeVar
 
 from flytekit.core import python_function_task as flytekit_tasks
 from flytekit.core.base_task import TaskResolverMixin
 from flytekit.core.tracker import is_functools_wrapped_module_level, isnested, istestfunction
 from typing_extensions import TypeAlias
 
+from flytekit_ext._calls.overridden import Out, P, R
 from flytekit_ext._flytekit_internals import building_task
 from flytekit_ext._runtime.decks import add_function_decks
 from flytekit_ext._tasks.base import TaskCalls
@@ -35,17 +36,19 @@ def check_resolvable(task_function: Callable[..., Any], resolver: TaskResolverMi
         )
 
 
-class PythonFunctionTask(TaskCalls, flytekit_tasks.PythonFunctionTask[T]):
+class PythonFunctionTask(TaskCalls[P, R, Out], flytekit_tasks.PythonFunctionTask[T], Generic[T, P, R, Out]):
     """A task whose body is a Python function; what ``@flytekit_ext.task`` creates for a ``def``.
 
     A subclass of flytekit's ``PythonFunctionTask``, so workflows, ``map_task``, ``pyflyte`` and
-    ``FlyteRemote`` accept it; calls are routed by :mod:`flytekit_ext._calls`.
+    ``FlyteRemote`` accept it; calls are routed by :mod:`flytekit_ext._calls`. Generic over the task config
+    ``T``, as flytekit's class is, then over the function's parameters ``P`` and what it returns ``R``
+    (``Out``, the outputs, is ``R``; the async subclass sets it apart).
     """
 
     def __init__(
         self,
         task_config: T,
-        task_function: Callable[..., Any],
+        task_function: Callable[P, R],
         task_type: str = "python-task",
         ignore_input_vars: List[str] | None = None,
         execution_mode: ExecutionBehavior = ExecutionBehavior.DEFAULT,

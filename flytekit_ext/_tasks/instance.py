@@ -18,12 +18,13 @@ from flytekit_ext.resolver import default_task_resolver
 T = TypeVar("T")
 
 
-class PythonInstanceTask(TaskCalls, flytekit_tasks.PythonInstanceTask[T]):
+class PythonInstanceTask(TaskCalls[..., Any, Any], flytekit_tasks.PythonInstanceTask[T]):
     """Subclass it and define ``execute(self, **inputs)`` (plain or ``async def``) to make a task type.
 
     Assign each instance to a module-level variable: ``pyflyte-execute`` finds it again by module and
     variable name through :data:`flytekit_ext.resolver.default_task_resolver`. Instances get everything
-    flytekit_ext tasks have: fast local runs, ``.forward``, ``.aio``, ``.override``, ``map``.
+    flytekit_ext tasks have: fast local runs, ``.forward``, ``.aio``, ``.override``, ``map``. Their inputs are
+    declared at run time (an ``Interface``), so a type checker sees calls that take any inputs and return ``Any``.
     """
 
     def __init__(

@@ -68,7 +68,8 @@ async def forwards(x: int) -> int:
 async def named_children(x: int) -> int:
     a = add_one.override(short_name="first-step")(x)
     b = await add_one.override(short_name="second-step").aio(a)
-    return b
+    # A short name is a name to show, spaces and capitals included; the child execution's name is made from it.
+    return add_one.override(short_name="Third Step (the last one)")(b)
 
 
 @eager

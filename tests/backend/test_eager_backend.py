@@ -88,10 +88,13 @@ def test_forward_stays_in_the_pod(double, run):
 
 
 def test_short_name_and_override_name_the_child_executions(double, run):
+    # The admin double refuses an execution name flyteadmin would (not a lower-case letter, then letters, digits
+    # and '-'; more than 63 characters): a short name with spaces and capitals names a child through a DNS label.
     execution = succeeded(run(fx.named_children, x=1))
+    assert execution.outputs["o0"] == 4
     names = sorted(c.name for c in children_of(double, execution.id.name))
-    assert len(names) == 2
-    assert "first-step" in names[0] and "second-step" in names[1]
+    assert len(names) == 3
+    assert "first-step" in names[0] and "second-step" in names[1] and "third-step" in names[2]
 
 
 def test_child_failure_surfaces_in_the_parent_as_eager_exception(double, run):

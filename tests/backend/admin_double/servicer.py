@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import time
 import traceback
 from pathlib import Path
@@ -68,6 +69,17 @@ def _handle_all(cls):
         if name[:1].isupper() and callable(value):
             setattr(cls, name, _handled(value))
     return cls
+
+
+#: flyteadmin's rule for a given execution name (execution_validator.go): lower-cased, a letter, then letters,
+#: digits and '-', at most 63 characters (a Kubernetes label value).
+_EXECUTION_NAME = re.compile(r"[a-z][a-z\-0-9]*")
+_EXECUTION_NAME_LENGTH = 63
+
+
+def check_execution_name(name: str) -> None:
+    if name and (len(name) > _EXECUTION_NAME_LENGTH or not _EXECUTION_NAME.fullmatch(name.lower())):
+        raise invalid_argument(f"invalid name format: {name}")
 
 
 @_handle_all
@@ -147,6 +159,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
     def CreateExecution(self, request, context):
         if not request.project or not request.domain:
             raise invalid_argument("an execution needs a project and a domain")
+        check_execution_name(request.name)
         spec = execution_pb2.ExecutionSpec()
         spec.CopyFrom(request.spec)
         given = request.inputs if request.inputs.literals else spec.inputs
