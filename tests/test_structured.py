@@ -6,6 +6,7 @@ threads (started but not ended).
 """
 
 import asyncio
+import concurrent.futures
 import gc
 import os
 import signal
@@ -317,3 +318,28 @@ def test_work_after_a_full_pool_went_idle_still_runs():
         time.sleep(0.05)
     assert pool.threads == 0
     assert pool.submit(lambda: "ran").result(timeout=10) == "ran"
+
+
+def test_work_submitted_while_the_last_thread_ends_for_being_idle_still_runs():
+    # The moment a thread that was idle too long decides to end is widened here to 0.3 s: work submitted meanwhile
+    # must start a thread of its own (the pool once counted the ending thread as one that would take it, and the
+    # work waited for ever).
+    pool = DaemonThreadPool(max_workers=1, name="ending", idle_seconds=0.02)
+    assert pool.submit(lambda: 1).result(timeout=10) == 1
+    idle_tokens = pool._idle
+    deciding = threading.Event()
+
+    class SlowToDecide:
+        def acquire(self, blocking: bool = True) -> bool:
+            taken = idle_tokens.acquire(blocking)
+            if taken and not blocking and threading.current_thread().name.startswith("ending"):
+                deciding.set()
+                time.sleep(0.3)
+            return taken
+
+        def release(self) -> None:
+            idle_tokens.release()
+
+    pool._idle = SlowToDecide()
+    assert deciding.wait(timeout=10)  # the idle thread is deciding to end
+    assert pool.submit(lambda: 2).result(timeout=10) == 2

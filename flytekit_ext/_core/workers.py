@@ -55,9 +55,14 @@ class DaemonThreadPool(Executor):
                 try:
                     item = self._queue.get(timeout=self._idle_seconds)
                 except queue.Empty:
-                    # Idle: end, unless a submitter counted on this thread (took its idle token) meanwhile.
-                    if self._idle.acquire(blocking=False):
-                        return
+                    # Idle: end, unless a submitter counted on this thread (took its idle token) meanwhile. Decided
+                    # under the submitters' lock, and no longer counted among the threads from then on: a submitter
+                    # that found the pool full of threads about to end would start none, and its work would wait
+                    # for ever.
+                    with self._lock:
+                        if self._idle.acquire(blocking=False):
+                            self._threads.discard(threading.current_thread())
+                            return
                     continue
                 if item is None:
                     return
