@@ -337,22 +337,8 @@ def test_sigterm_stops_a_local_eager_run_at_once(tmp_path):
     assert beats_after_exit == 0
 
 
-# --- warnings and resources ---------------------------------------------------------------------------------
-
-
-@task
-def quick(x: int) -> int:
-    return x
-
-
-def test_a_sync_call_in_async_code_warns_once_naming_the_task_and_aio(caplog):
-    @eager
-    async def calls_directly(n: int) -> int:
-        return sum(quick(x=i) for i in range(n))
-
-    assert asyncio.run(calls_directly(n=3)) == 3
-    warned = [r.getMessage() for r in caplog.records if "without .aio" in r.getMessage()]
-    assert len(warned) == 1 and "quick" in warned[0] and "quick.aio(" in warned[0]
+# --- resources ----------------------------------------------------------------------------------------------
+# (The warning for a sync task called without .aio in async code: tests/test_blocking_warning.py.)
 
 
 def test_a_threads_own_event_loop_is_closed_when_the_thread_ends():
