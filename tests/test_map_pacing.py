@@ -63,7 +63,11 @@ def test_timed_items_say_whether_they_were_quick():
     def busy(n: int) -> int:
         return sum(range(n))
 
-    assert timed(busy)(10) == (45, True)
+    # A microsecond of work: a timer interrupt or another process taking the core in it can make one call look
+    # like waiting (it happened about once in 2,000 calls on a shared 2-core host, and twice in a CI run); one
+    # call of three must be quick.
+    assert timed(busy)(10)[0] == 45
+    assert any(timed(busy)(10)[1] for _ in range(3))
     value, quick = timed(time.sleep)(QUICK_ITEM_S / 2)  # short, but waiting rather than busy
     assert value is None and not quick
     assert timed(busy)(2_000_000)[1] is False  # busy, but longer than QUICK_ITEM_S
