@@ -66,13 +66,16 @@ def test_the_eager_tasks_deck_has_one_bar_per_child_call():
     _check(_bars(decks["Child calls"]), 4)
 
 
-def test_the_timeline_is_written_to_a_file_when_asked(tmp_path, monkeypatch):
+def test_the_timeline_is_written_to_a_file_when_asked_and_its_path_printed(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("FLYTEKIT_EXT_TIMELINE_DIR", str(tmp_path))
     asyncio.run(pictured(n=3))
     (page,) = tmp_path.glob("pictured-*.html")
     text = page.read_text()
     assert text.startswith("<!DOCTYPE html>")
     _check(_bars(text), 3)
+    # On the console, whatever the log level: where to open it.
+    printed = capsys.readouterr().err.splitlines()
+    assert [line for line in printed if line.startswith("flytekit_ext: ") and line.endswith(str(page))], printed
 
 
 def test_no_file_unless_asked(tmp_path, monkeypatch):

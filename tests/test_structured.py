@@ -18,6 +18,7 @@ import time
 import typing
 import warnings
 
+import psutil
 import pytest
 
 import flytekit_ext
@@ -201,13 +202,17 @@ def test_children_an_eager_body_did_not_wait_for_are_cancelled_when_it_returns()
 
 INTERRUPTED = textwrap.dedent(
     """
-    import asyncio, sys, time
+    import asyncio, os, sys, time
+    import flytekit_ext
     from flytekit_ext import eager, errors, task
 
     @task
     def sleeps(x: int) -> int:
         print("started", flush=True)
-        time.sleep(30)
+        for _ in range(300):  # 30 s, each tenth of a second leaving a mark while the body still runs
+            time.sleep(0.1)
+            with open({heartbeat!r}, "a") as beats:
+                beats.write(".")
         return x
 
     @eager
@@ -218,67 +223,123 @@ INTERRUPTED = textwrap.dedent(
     async def blocking(n: int) -> int:
         return sleeps(x=n)  # a direct call: the event loop's own thread waits for the worker thread
 
-    try:
-        asyncio.run({entry}(n=3))
-    except BaseException as error:
-        print("caught", type(error).__name__, flush=True)
-        raise
+    @eager
+    async def process_map_in_eager(n: int) -> int:
+        return sum([x async for x in flytekit_ext.map.aio(sleeps, range(n), processes=2)])
+
+    def thread_map(n: int) -> int:
+        return sum(flytekit_ext.map(sleeps, range(n)))
+
+    def process_map(n: int) -> int:
+        return sum(flytekit_ext.map(sleeps, range(n), processes=2))
+
+    if __name__ == "__main__":
+        entry = {entry}
+        try:
+            result = entry(n=3)
+            if asyncio.iscoroutine(result):
+                asyncio.run(result)
+        except BaseException as error:
+            print("caught", type(error).__name__, flush=True)
+            raise
     """
 )
 
 
-def _interrupt(tmp_path, entry: str, signum: int) -> typing.Tuple[float, subprocess.CompletedProcess]:
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+class Interrupted(typing.NamedTuple):
+    took: float  # from the signal to the end of the process
+    done: subprocess.CompletedProcess
+    descendants: typing.List[psutil.Process]  # the processes it had started, seen just before the signal
+    beats_after_exit: int  # marks the bodies left after the process had ended: a body still running somewhere
+
+
+def _interrupt(tmp_path, entry: str, signum: int, whole_group: bool = True) -> Interrupted:
+    """Run ``entry`` in a fresh process, signal it once its bodies run, and watch what is left.
+
+    ``whole_group``: the signal goes to the process group, as a terminal sends Ctrl-C (worker processes get it
+    too); otherwise to the process alone, as ``kill -INT`` does.
+    """
+    heartbeat = tmp_path / "heartbeat"
     script = tmp_path / "interrupted.py"
-    script.write_text(INTERRUPTED.format(entry=entry))
+    script.write_text(INTERRUPTED.format(entry=entry, heartbeat=str(heartbeat)))
     process = subprocess.Popen(
-        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        start_new_session=True,  # its own process group, as a shell gives a command it runs
     )
     assert process.stdout is not None
     # flytekit's logger may print before it, and three threads printing at once can run their lines together.
     while "started" not in process.stdout.readline():
         assert process.poll() is None
     time.sleep(0.3)
+    descendants = psutil.Process(process.pid).children(recursive=True)
     sent = time.monotonic()
-    process.send_signal(signum)
+    if whole_group:
+        os.killpg(process.pid, signum)
+    else:
+        process.send_signal(signum)
     stdout, stderr = process.communicate(timeout=60)
-    return time.monotonic() - sent, subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    took = time.monotonic() - sent
+    psutil.wait_procs(descendants, timeout=5)
+    beats = heartbeat.stat().st_size if heartbeat.exists() else 0
+    time.sleep(0.5)  # five beats of a body still running
+    beats_after = (heartbeat.stat().st_size if heartbeat.exists() else 0) - beats
+    done = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    return Interrupted(took, done, descendants, beats_after)
 
 
-@pytest.mark.parametrize("entry", ["on_threads", "blocking"])
-def test_ctrl_c_raises_keyboard_interrupt_in_a_local_eager_run_at_once_saying_what_it_stopped(tmp_path, entry):
-    took, done = _interrupt(tmp_path, entry, signal.SIGINT)
-    assert took < 5.0, done.stderr  # the bodies would run 30 s more; one Ctrl-C is enough
+CTRL_C_CASES = [
+    # (what runs, how the signal comes, what the one line names)
+    ("on_threads", True, "eager task on_threads"),
+    ("blocking", True, "eager task blocking"),
+    ("thread_map", True, "map of sleeps"),
+    ("process_map", True, "map of sleeps"),
+    ("process_map", False, "map of sleeps"),
+    ("process_map_in_eager", True, "eager task process_map_in_eager"),
+]
+
+
+@pytest.mark.parametrize("entry, whole_group, named", CTRL_C_CASES)
+def test_ctrl_c_raises_keyboard_interrupt_at_once_saying_what_it_stopped_and_leaves_nothing_running(
+    tmp_path, entry, whole_group, named
+):
+    took, done, descendants, beats_after_exit = _interrupt(tmp_path, entry, signal.SIGINT, whole_group)
+    # The bodies would run 30 s more: one Ctrl-C is enough. (About a second on a quiet machine; the bound leaves
+    # room for a shared one, where starting and ending worker processes can take a few seconds.)
+    assert took < 10.0, done.stderr
     assert "caught KeyboardInterrupt" in done.stdout, done.stdout  # what the program sees (flytekit: SystemExit)
     assert done.returncode == -signal.SIGINT  # uncaught: Python ends the process as SIGINT does (status 130)
-    assert "Traceback" not in done.stderr and "╭" not in done.stderr, done.stderr  # the one line says it all
+    # The one line says it all: no traceback, ours or a worker's or loky's (InvalidStateError: CANCELLED).
+    assert "Traceback" not in done.stderr and "╭" not in done.stderr and "Error" not in done.stderr, done.stderr
     lines = [line for line in done.stderr.splitlines() if line.startswith("flytekit_ext: SIGINT")]
-    assert len(lines) == 1 and f"eager task {entry}" in lines[0], done.stderr
+    assert len(lines) == 1 and named in lines[0], done.stderr
+    if entry.startswith("process_map"):
+        assert descendants, "the map's worker processes were not seen"
+    assert not [child for child in descendants if _alive(child)], "a worker process outlived the interrupt"
+    assert beats_after_exit == 0, "a body kept running after the process had ended"
 
 
 def test_sigterm_stops_a_local_eager_run_at_once(tmp_path):
-    took, done = _interrupt(tmp_path, "on_threads", signal.SIGTERM)
-    assert took < 5.0, done.stderr
+    took, done, descendants, beats_after_exit = _interrupt(tmp_path, "on_threads", signal.SIGTERM, False)
+    assert took < 10.0, done.stderr
     assert "caught SystemExit" in done.stdout
     assert done.returncode == 128 + signal.SIGTERM
     assert "flytekit_ext: SIGTERM: stopping eager task on_threads (3 child calls running)" in done.stderr
+    assert beats_after_exit == 0
 
 
-# --- warnings and resources ---------------------------------------------------------------------------------
-
-
-@task
-def quick(x: int) -> int:
-    return x
-
-
-def test_a_sync_call_in_async_code_warns_once_naming_the_task_and_aio(caplog):
-    @eager
-    async def calls_directly(n: int) -> int:
-        return sum(quick(x=i) for i in range(n))
-
-    assert asyncio.run(calls_directly(n=3)) == 3
-    warned = [r.getMessage() for r in caplog.records if "without .aio" in r.getMessage()]
-    assert len(warned) == 1 and "quick" in warned[0] and "quick.aio(" in warned[0]
+# --- resources ----------------------------------------------------------------------------------------------
+# (The warning for a sync task called without .aio in async code: tests/test_blocking_warning.py.)
 
 
 def test_a_threads_own_event_loop_is_closed_when_the_thread_ends():

@@ -6,6 +6,7 @@ that shows a file (or one definition in it) is preceded by a marker naming its s
 
     <!-- from: docs/examples/pipeline.py -->          the whole file
     <!-- from: flytekit_ext/_calls/route.py::call -->  one top-level function, class or assignment
+    <!-- from: docs/examples/notebook.ipynb -->      a notebook's cells, as a script with "# %%" cell markers
 
     python tools/docs_sync.py           report blocks that differ from their sources (exit status 1 if any)
     python tools/docs_sync.py --write   rewrite those blocks from their sources
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -45,9 +47,25 @@ class Shown:
         return f"{self.page.relative_to(ROOT)}:{self.first} shows {where}"
 
 
+def notebook_as_script(text: str) -> str:
+    """A notebook's cells in the "percent" script format editors and jupytext read: ``# %%`` opens a code cell,
+    ``# %% [markdown]`` a markdown cell, whose lines are comments."""
+    parts = []
+    for cell in json.loads(text)["cells"]:
+        source = "".join(cell["source"]).rstrip("\n")
+        if cell["cell_type"] == "code":
+            parts.append(f"# %%\n{source}")
+        elif cell["cell_type"] == "markdown":
+            comment = "\n".join(f"# {line}".rstrip() for line in source.splitlines())
+            parts.append(f"# %% [markdown]\n{comment}")
+    return "\n\n".join(parts)
+
+
 def source_text(path: str, name: str | None) -> str:
     """The whole file, or the top-level definition ``name`` in it (decorators included)."""
     text = (ROOT / path).read_text()
+    if path.endswith(".ipynb"):
+        return notebook_as_script(text)
     if name is None:
         return text.rstrip("\n")
     lines = text.splitlines()

@@ -33,6 +33,9 @@ def square_then_increment(x: int) -> int:
 @eager
 async def pipeline(n: int) -> int:
     """Square 0..n-1 and increment each, all at once, then add them up."""
-    squares = [square(x=i) for i in range(n)]
+    # A sync task with .aio runs on a worker thread, so the squares run together (on a backend: n child
+    # executions at once, where direct calls would launch them one after another).
+    squares = await asyncio.gather(*(square.aio(x=i) for i in range(n)))
     incremented = await asyncio.gather(*(slow_increment(x=s) for s in squares))
+    # The last step, with nothing else running: a direct call holds nothing up.
     return total(values=list(incremented))

@@ -7,7 +7,7 @@ from typing import Any, Dict, Protocol, runtime_checkable
 from flytekit.core.base_task import Task
 from flytekit.core.context_manager import FlyteContext
 
-from flytekit_ext._calls.blocking import warn_if_blocking_the_loop
+from flytekit_ext._calls.blocking import AwaitedCall, holding_the_loop
 from flytekit_ext._calls.overrides import CallOverrides
 from flytekit_ext._core import enclosing
 from flytekit_ext._core.loops import run_coroutine
@@ -30,20 +30,21 @@ class ChildExecutionRunner:
     checks_required = True
 
     def run(self, ctx: FlyteContext, task: RunnableTask, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
-        warn_if_blocking_the_loop(task)
-        return run_coroutine(self.run_async(ctx, task, inputs, overrides))
+        with holding_the_loop(task):
+            return run_coroutine(self.run_async(ctx, task, inputs, overrides))
 
     async def run_async(
         self, ctx: FlyteContext, task: RunnableTask, inputs: Dict[str, Any], overrides: CallOverrides
     ) -> Any:
         enclosing.adopt_as_child(task.name)
         controller = ctx.worker_queue
-        if isinstance(controller, Controller):
-            return await controller.submit(task, inputs, overrides.short_name)
         if controller is None:
             raise RuntimeError(
                 f"Task '{task.name}' was called by an eager task running on a backend, "
                 f"but no eager controller is set up in this context"
             )
-        # flytekit's own controller: the eager parent is a flytekit task, not a flytekit_ext one.
-        return await controller.add(task, input_kwargs=inputs)
+        with AwaitedCall():
+            if isinstance(controller, Controller):
+                return await controller.submit(task, inputs, overrides.short_name)
+            # flytekit's own controller: the eager parent is a flytekit task, not a flytekit_ext one.
+            return await controller.add(task, input_kwargs=inputs)

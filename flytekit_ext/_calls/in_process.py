@@ -13,7 +13,7 @@ from flytekit.core.promise import Promise, VoidPromise, create_task_output
 from flytekit.loggers import logger
 from flytekit.models.literals import LiteralMap
 
-from flytekit_ext._calls.blocking import warn_if_blocking_the_loop
+from flytekit_ext._calls.blocking import AwaitedCall, holding_the_loop
 from flytekit_ext._calls.overrides import CallOverrides
 from flytekit_ext._core import enclosing
 from flytekit_ext._core.loops import in_worker_thread, off_loop_thread, running_loop
@@ -55,22 +55,24 @@ class InProcessRunner:
         ``asyncio.run``."""
         if running_loop() is None:
             return _native_call(task, ctx, inputs, policy)
-        warn_if_blocking_the_loop(task)
-        return off_loop_thread(_native_call, task, ctx, inputs, policy)
+        with holding_the_loop(task):
+            return off_loop_thread(_native_call, task, ctx, inputs, policy)
 
     async def run_async(
         self, ctx: FlyteContext, task: RunnableTask, inputs: Dict[str, Any], overrides: CallOverrides
     ) -> Any:
         enclosing.adopt_as_child(task.name)
-        if not task.is_async:
-            # A synchronous body must not block the event loop, and may itself call asyncio.run: a worker thread.
-            return await in_worker_thread(self.run, ctx, task, inputs, overrides)
-        policy = _policy(task, overrides, self.typed_errors)
-        calls = enclosing.current().calls
-        if calls is None:
-            return await native_result_async(task, ctx, await run_local_async(task, ctx, inputs, policy))
-        with calls.recording(display_name(task, overrides.short_name), enclosing.current().group):
-            return await native_result_async(task, ctx, await run_local_async(task, ctx, inputs, policy))
+        with AwaitedCall():
+            if not task.is_async:
+                # A synchronous body must not block the event loop, and may itself call asyncio.run: a worker
+                # thread.
+                return await in_worker_thread(self.run, ctx, task, inputs, overrides)
+            policy = _policy(task, overrides, self.typed_errors)
+            calls = enclosing.current().calls
+            if calls is None:
+                return await native_result_async(task, ctx, await run_local_async(task, ctx, inputs, policy))
+            with calls.recording(display_name(task, overrides.short_name), enclosing.current().group):
+                return await native_result_async(task, ctx, await run_local_async(task, ctx, inputs, policy))
 
 
 class LocalEagerRunner(InProcessRunner):

@@ -13,13 +13,16 @@ then stop the code where it is:
 * SIGINT raises ``KeyboardInterrupt`` in the user's code, as Python's default handler does; left uncaught, it
   ends the process with status 130 and no traceback, the line printed having said what was stopped. flytekit
   installs a SIGINT handler of its own that ends the process with ``exit(1)``; its registered callbacks still
-  run, but the interrupt stays a ``KeyboardInterrupt``. A handler the program installed itself is called instead.
+  run, but the interrupt stays a ``KeyboardInterrupt``. A handler the program installed itself is called instead
+  (asyncio's, or ipykernel's for a cell that awaits: both cancel what runs), and the event loop woken for it.
 * SIGTERM ends the process with ``SystemExit(143)`` unless the program installed a handler of its own, which
   is then called.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import os
 import signal
 import sys
@@ -40,6 +43,10 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 class _Guard:
     describe: Callable[[], str]
     on_signal: Optional[Callable[[str], None]]
+    #: The guarded code's context. A signal handler runs in whatever context the main thread is in at that
+    #: moment, the event loop's own if it waits in select(); the line is printed in the guarded code's, where a
+    #: notebook kernel knows which cell's output it belongs to.
+    context: contextvars.Context
 
 
 _interrupted = threading.Event()
@@ -61,7 +68,9 @@ def _on_signal(signum: int, frame: Optional[FrameType]) -> None:
     if not _interrupted.is_set():
         _interrupted.set()
         running = "; ".join(guard.describe() for guard in guards) or "a local run"
-        print(f"flytekit_ext: {name}: stopping {running}", file=sys.stderr, flush=True)
+        line = f"flytekit_ext: {name}: stopping {running}"
+        context = guards[-1].context if guards else contextvars.copy_context()
+        context.run(print, line, file=sys.stderr, flush=True)
         for guard in reversed(guards):
             if guard.on_signal is not None:
                 try:
@@ -76,6 +85,7 @@ def _on_signal(signum: int, frame: Optional[FrameType]) -> None:
         raise _interrupt()
     if callable(previous) and previous is not signal.default_int_handler:
         previous(signum, frame)  # the program's own handler (asyncio's cancels the main task)
+        _wake_the_loop()
         if _blocking_waits:
             # The main thread is blocked waiting for a synchronous body: an event loop cannot get to what the
             # handler asked for until that body ends, so the wait itself stops.
@@ -86,6 +96,17 @@ def _on_signal(signum: int, frame: Optional[FrameType]) -> None:
     if signum == signal.SIGTERM:
         raise SystemExit(128 + signum)
     raise _interrupt()
+
+
+def _wake_the_loop() -> None:
+    """Wake this thread's event loop, if it runs one: a handler that schedules work on the loop without waking
+    it (ipykernel's for an async cell: its cancellation) would wait until the loop had something else to do, a
+    synchronous body's end perhaps. (asyncio's own handler wakes the loop the same way.)"""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    loop.call_soon_threadsafe(lambda: None)
 
 
 def _interrupt() -> KeyboardInterrupt:
@@ -113,7 +134,7 @@ def guarded(describe: Callable[[], str], on_signal: Optional[Callable[[str], Non
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    guard = _Guard(describe, on_signal)
+    guard = _Guard(describe, on_signal, contextvars.copy_context())
     with _lock:
         first = not _active
         _active.append(guard)

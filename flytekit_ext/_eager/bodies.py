@@ -9,6 +9,7 @@ body's ``flytekit_ext.trace`` calls are recorded (:mod:`.traces`) and shown in a
 from __future__ import annotations
 
 import inspect
+import sys
 from typing import Any, Dict, Optional, Protocol
 
 from flytekit.configuration import SerializationSettings
@@ -68,7 +69,11 @@ def _show_calls(log: CallLog) -> None:
         Deck("Child calls", log.timeline_html())
         folder = timeline_folder()
         if folder is not None:
-            logger.info(f"Timeline of {log.owner}'s child calls: {log.write_timeline(folder)}")
+            # Printed, not logged: the user asked for the file and needs its path, whatever the log level.
+            print(
+                f"flytekit_ext: the timeline of {log.owner}'s child calls: {log.write_timeline(folder)}",
+                file=sys.stderr,
+            )
 
 
 def _checkpoint_of(ctx: FlyteContext) -> Optional[Any]:
