@@ -13,6 +13,7 @@ from flytekit_ext._patterns.group import group
 from flytekit_ext._patterns.map import map
 from flytekit_ext._patterns.trace import trace
 from flytekit_ext.decorators import dynamic, eager, task
+from flytekit_ext.errors import typed_errors
 from flytekit_ext.resolver import TaskResolver, default_task_resolver
 from flytekit_ext.tasks import (
     AsyncPythonFunctionTask,
@@ -46,5 +47,6 @@ __all__ = [
     "map",
     "task",
     "trace",
+    "typed_errors",
     "workflow",
 ]

@@ -22,9 +22,12 @@ also flytekit's ``EagerException``, which flytekit's eager tasks raise for a fai
 
 from __future__ import annotations
 
-from typing import Any, Dict, Literal, NoReturn, Type
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, Literal, NoReturn, Type
 
 from flytekit.exceptions.eager import EagerException
+
+from flytekit_ext._runtime.enclosing import TYPED_ERRORS
 
 ErrorKind = Literal["system", "unknown", "user"]
 
@@ -52,6 +55,7 @@ __all__ = [
     "RuntimeUserError",
     "TaskInterruptedError",
     "TaskTimeoutError",
+    "typed_errors",
 ]
 
 
@@ -211,3 +215,26 @@ class NonRecoverableError(RuntimeUserError):
 
     def __init__(self, message: str, code: str = "NonRecoverableError") -> None:
         super().__init__(code, message)
+
+
+@contextmanager
+def typed_errors() -> Iterator[None]:
+    """Inside the block, a task call that fails raises one of these typed errors, as a call in an eager task does.
+
+    Outside eager tasks a failed call raises the task's own exception (as flytekit does); in the block, and in
+    every task body the block's calls run (locally, in this process), it raises a typed error whose ``code`` is
+    the exception's class name, whose message is the exception's own, and whose ``__cause__`` is the exception::
+
+        with flytekit_ext.typed_errors():
+            try:
+                parse(text="x")
+            except flytekit_ext.errors.RuntimeUserError as error:
+                assert error.code == "ValueError"
+
+    This is Flyte 2's rule for every call made in a run; ``flytekit_ext.flyte.run`` runs its task in such a block.
+    """
+    token = TYPED_ERRORS.set(True)
+    try:
+        yield
+    finally:
+        TYPED_ERRORS.reset(token)

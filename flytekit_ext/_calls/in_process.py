@@ -16,7 +16,7 @@ from flytekit.models.literals import LiteralMap
 from flytekit_ext._calls.blocking import warn_if_blocking_the_loop
 from flytekit_ext._calls.overrides import NO_OVERRIDES, CallOverrides, display_name
 from flytekit_ext._local.run import native_result, native_result_async, run_call, run_local_async
-from flytekit_ext._runtime.enclosing import CALLS, current_group, labelled
+from flytekit_ext._runtime.enclosing import CALLS, TYPED_ERRORS, current_group, labelled
 from flytekit_ext._runtime.failures import FailurePolicy
 from flytekit_ext._runtime.loops import in_worker_thread, off_loop_thread, running_loop
 from flytekit_ext._runtime.scope import adopt_into_current_scope
@@ -68,11 +68,12 @@ class InProcessRunner:
     in_workflow_body = False
     runs_in_process = True
     checks_required = True
-    #: A failed call raises a :mod:`flytekit_ext.errors` error (calls made by eager tasks), not its own.
+    #: A failed call raises a :mod:`flytekit_ext.errors` error (calls made by eager tasks, or in a
+    #: ``flytekit_ext.typed_errors()`` block), not its own.
     typed_errors = False
 
     def run(self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
-        policy = failure_policy(task, overrides, self.typed_errors)
+        policy = failure_policy(task, overrides, self.typed_errors or TYPED_ERRORS.get())
         if logger.isEnabledFor(logging.INFO):
             _log_start(task, policy)
         log: CallLog | None = CALLS.get()  # the eager run this call is a child of, run locally
@@ -86,7 +87,7 @@ class InProcessRunner:
     ) -> Any:
         adopt_into_current_scope(task.name)
         if task.is_async:
-            policy = failure_policy(task, overrides, self.typed_errors)
+            policy = failure_policy(task, overrides, self.typed_errors or TYPED_ERRORS.get())
             if logger.isEnabledFor(logging.INFO):
                 _log_start(task, policy)
             log: CallLog | None = CALLS.get()

@@ -23,6 +23,10 @@ TRACES: ContextVar[Optional[Any]] = ContextVar("flytekit_ext_traces", default=No
 #: The log of the calls made by the local eager run the code runs in (``_eager.call_log.CallLog``).
 CALLS: ContextVar[Optional[Any]] = ContextVar("flytekit_ext_calls", default=None)
 
+#: Whether a failed call made here raises a typed error even outside an eager task (``flytekit_ext.typed_errors``).
+#: Not cleared around a task's body: it holds for every call made below the block that set it.
+TYPED_ERRORS: ContextVar[bool] = ContextVar("flytekit_ext_typed_errors", default=False)
+
 
 #: The innermost group's name, or ``None``.
 current_group: Callable[[], Optional[str]] = GROUP.get
