@@ -1,0 +1,231 @@
+"""``flyte.run``, ``flyte.run.aio`` and ``flyte.with_runcontext(...).run``: a run of a task, and its ``Run``.
+
+Locally (no endpoint given to ``flyte.init``, or ``mode="local"``) the task is called here, as a
+flytekit_ext call, in a run context (:mod:`._context`) that ``flyte.ctx()`` reads. A sync task is called on
+this thread, an async one awaited on an event loop, so a local ``flyte.run`` costs what calling the task
+costs. On a cluster (:mod:`._remote`) the task is registered and launched through ``FlyteRemote``.
+
+A failed run raises what Flyte 2 raises: a typed error (``flyte.errors.RuntimeUserError`` with the
+exception's class name as its ``code``), whose cause is the task's own exception when it ran here.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional, Tuple
+from uuid import uuid4
+
+from flytekit.core.base_task import PythonTask
+
+import flytekit_ext
+from flytekit_ext.flyte._context import RunContext, running
+from flytekit_ext.flyte._initialize import current
+from flytekit_ext.flyte._syncify import run_to_completion
+from flytekit_ext.flyte.errors import BaseRuntimeError, RuntimeUserError
+
+# Where Flyte 2 says a local run keeps its metadata; a local Run's url names it (nothing is written there).
+_LOCAL_METADATA = "/tmp/flyte/metadata"
+
+
+class ActionOutputs(tuple):
+    """A run's outputs: a tuple, also by name (``o0``, ``o1``, ... or a ``NamedTuple``'s fields)."""
+
+    _fields: Tuple[str, ...]
+
+    def __new__(cls, values: Tuple[Any, ...], names: Optional[Tuple[str, ...]] = None) -> ActionOutputs:
+        made = super().__new__(cls, values)
+        made._fields = names or tuple(f"o{index}" for index in range(len(values)))
+        for name, value in zip(made._fields, values):
+            setattr(made, name, value)
+        return made
+
+    @property
+    def named_outputs(self) -> Dict[str, Any]:
+        return dict(zip(self._fields, self))
+
+    def __repr__(self) -> str:
+        shown = (
+            f'{name}="{value}"' if isinstance(value, str) else f"{name}={value}"
+            for name, value in self.named_outputs.items()
+        )
+        return f"ActionOutputs({', '.join(shown)})"
+
+
+def outputs_of(result: Any) -> ActionOutputs:
+    """A task's result as Flyte 2 hands it back from a run: a tuple of outputs."""
+    if result is None:
+        return ActionOutputs(())
+    if isinstance(result, tuple):
+        names = getattr(type(result), "_fields", None)
+        return ActionOutputs(tuple(result), tuple(names) if names else None)
+    return ActionOutputs((result,))
+
+
+class Run:
+    """A run: ``name``, ``url``, ``wait()``, ``outputs()``; a local run has finished when it is returned."""
+
+    def __init__(self, name: str, url: str, outputs: ActionOutputs) -> None:
+        self.name = name
+        self.url = url
+        self._outputs = outputs
+
+    def wait(self, quiet: bool = False, wait_for: str = "terminal") -> None:
+        """Wait for the run to end; a local run has."""
+
+    def outputs(self) -> ActionOutputs:
+        return self._outputs
+
+    @property
+    def phase(self) -> str:
+        return "SUCCEEDED"
+
+    def done(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return f"Run(name={self.name!r}, url={self.url!r})"
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What ``with_runcontext`` was given."""
+
+    mode: Optional[str] = None
+    name: Optional[str] = None
+    version: Optional[str] = None
+    copy_style: str = "loaded_modules"
+    project: Optional[str] = None
+    domain: Optional[str] = None
+    service_account: Optional[str] = None
+    env_vars: Dict[str, str] = field(default_factory=dict)
+    labels: Dict[str, str] = field(default_factory=dict)
+    annotations: Dict[str, str] = field(default_factory=dict)
+    interruptible: Optional[bool] = None
+    overwrite_cache: bool = False
+    custom_context: Dict[str, str] = field(default_factory=dict)
+    raw_data_path: Optional[str] = None
+
+    @property
+    def remote(self) -> bool:
+        return self.mode == "remote" if self.mode else current().remote
+
+
+def _check(task: Any) -> None:
+    if not isinstance(task, PythonTask):
+        raise TypeError(f"flyte.run runs tasks, not {type(task).__name__} {task!r}; decorate it with @env.task")
+
+
+class Runner:
+    """``flyte.run`` with the settings of a ``with_runcontext``; ``run(...)`` blocks, ``run.aio(...)`` awaits."""
+
+    def __init__(self, settings: RunSettings) -> None:
+        self.settings = settings
+
+    def _local_context(self) -> Tuple[RunContext, str]:
+        name = self.settings.name or str(uuid4())
+        return RunContext(run_name=name, custom_context=dict(self.settings.custom_context)), name
+
+    def run(self, task: Any, *args: Any, **kwargs: Any) -> Run:
+        _check(task)
+        if self.settings.remote:
+            from flytekit_ext.flyte._remote import run_remote
+
+            return run_remote(self.settings, task, args, kwargs)
+        context, name = self._local_context()
+        with running(context), flytekit_ext.typed_errors():
+            try:
+                result = task(*args, **kwargs)
+                if inspect.isawaitable(result):
+                    result = run_to_completion(result)
+            except BaseRuntimeError:
+                raise
+            except Exception as error:
+                raise RuntimeUserError(type(error).__name__, str(error)) from error
+        return Run("dry-run", f"{_LOCAL_METADATA}/{name}", outputs_of(result))
+
+    async def run_aio(self, task: Any, *args: Any, **kwargs: Any) -> Run:
+        _check(task)
+        if self.settings.remote:
+            from flytekit_ext.flyte._remote import run_remote_aio
+
+            return await run_remote_aio(self.settings, task, args, kwargs)
+        context, name = self._local_context()
+        with running(context), flytekit_ext.typed_errors():
+            try:
+                result = await task.aio(*args, **kwargs)
+            except BaseRuntimeError:
+                raise
+            except Exception as error:
+                raise RuntimeUserError(type(error).__name__, str(error)) from error
+        return Run("dry-run", f"{_LOCAL_METADATA}/{name}", outputs_of(result))
+
+
+class _RunFunction:
+    """``flyte.run(task, ...)``, and ``await flyte.run.aio(task, ...)``."""
+
+    def __init__(self, runner: Runner) -> None:
+        self._runner = runner
+
+    def __call__(self, task: Any, *args: Any, **kwargs: Any) -> Run:
+        return self._runner.run(task, *args, **kwargs)
+
+    async def aio(self, task: Any, *args: Any, **kwargs: Any) -> Run:
+        return await self._runner.run_aio(task, *args, **kwargs)
+
+
+class RunContextRunner:
+    """What ``with_runcontext`` returns: ``.run(task, ...)`` and ``.run.aio(task, ...)`` with its settings."""
+
+    def __init__(self, settings: RunSettings) -> None:
+        self.run = _RunFunction(Runner(settings))
+
+
+def with_runcontext(
+    mode: Optional[str] = None,
+    *,
+    name: Optional[str] = None,
+    service_account: Optional[str] = None,
+    version: Optional[str] = None,
+    copy_style: str = "loaded_modules",
+    project: Optional[str] = None,
+    domain: Optional[str] = None,
+    env_vars: Optional[Dict[str, str]] = None,
+    labels: Optional[Dict[str, str]] = None,
+    annotations: Optional[Dict[str, str]] = None,
+    interruptible: Optional[bool] = None,
+    overwrite_cache: bool = False,
+    custom_context: Optional[Dict[str, str]] = None,
+    raw_data_path: Optional[str] = None,
+    **accepted: Any,
+) -> RunContextRunner:
+    """A run with these settings: ``flyte.with_runcontext(...).run(task, ...)``.
+
+    ``mode`` is ``"local"`` or ``"remote"`` (default: remote when ``flyte.init`` was given an endpoint).
+    Other keywords Flyte 2 takes (log levels, dry runs, notifications, ...) are accepted and have no effect.
+    """
+    if mode not in (None, "local", "remote"):
+        raise ValueError(f"with_runcontext: mode must be 'local' or 'remote' on Flyte 1, got {mode!r}")
+    if copy_style == "none" and not version:
+        raise ValueError("with_runcontext: a version is required when copy_style is 'none'")
+    return RunContextRunner(
+        RunSettings(
+            mode=mode,
+            name=name,
+            version=version,
+            copy_style=copy_style,
+            project=project,
+            domain=domain,
+            service_account=service_account,
+            env_vars=dict(env_vars or {}),
+            labels=dict(labels or {}),
+            annotations=dict(annotations or {}),
+            interruptible=interruptible,
+            overwrite_cache=overwrite_cache,
+            custom_context=dict(custom_context or {}),
+            raw_data_path=raw_data_path,
+        )
+    )
+
+
+run = _RunFunction(Runner(RunSettings()))

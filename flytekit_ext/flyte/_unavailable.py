@@ -1,0 +1,35 @@
+"""Flyte 2 APIs that have no meaning on a Flyte 1 cluster: a clear error naming the API and what to use instead."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+
+class UnavailableOnFlyte1Error(NotImplementedError):
+    """The Flyte 2 API called has no counterpart on flytekit and Flyte 1."""
+
+
+def unavailable(api: str, instead: str) -> NoReturn:
+    raise UnavailableOnFlyte1Error(f"{api} is Flyte 2 only: it has no counterpart on flytekit and Flyte 1. {instead}")
+
+
+def unavailable_function(api: str, instead: str) -> Any:
+    """A stand-in for ``api`` that raises when it is called (or used as a decorator), never before."""
+
+    def stand_in(*args: Any, **kwargs: Any) -> NoReturn:
+        unavailable(api, instead)
+
+    stand_in.__name__ = api.rsplit(".", 1)[-1]
+    stand_in.__qualname__ = stand_in.__name__
+    stand_in.__doc__ = f"Not available on Flyte 1: {instead}"
+    return stand_in
+
+
+def unavailable_class(api: str, instead: str) -> type:
+    """A stand-in class for ``api``: making one raises; naming it (in annotations, ``isinstance``) does not."""
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        unavailable(api, instead)
+
+    name = api.rsplit(".", 1)[-1]
+    return type(name, (), {"__init__": __init__, "__doc__": f"Not available on Flyte 1: {instead}"})
