@@ -16,6 +16,10 @@ from typing import Any
 from flytekit_ext import group, map, trace
 from flytekit_ext.flyte import errors
 from flytekit_ext.flyte._cache import Cache, CachePolicy, CacheRequest
+from flytekit_ext.flyte._checkpoint import BaseCheckpoint, Checkpoint, latest_checkpoint
+from flytekit_ext.flyte._context import ctx
+from flytekit_ext.flyte._custom_context import custom_context, get_custom_context
+from flytekit_ext.flyte._doc import Documentation, Link
 from flytekit_ext.flyte._environment import Environment, TaskEnvironment
 from flytekit_ext.flyte._excepthook import install_excepthook
 from flytekit_ext.flyte._image import Image
@@ -109,17 +113,21 @@ __all__ = [
     "AppHandle",
     "AsyncFunctionTaskTemplate",
     "Backoff",
+    "BaseCheckpoint",
     "Cache",
     "CachePolicy",
     "CacheRequest",
+    "Checkpoint",
     "ConditionWebhook",
     "Cron",
     "Device",
     "DeviceClass",
+    "Documentation",
     "Environment",
     "FixedRate",
     "Image",
     "ImageBuild",
+    "Link",
     "Neuron",
     "OnArtifact",
     "PodTemplate",
@@ -139,10 +147,13 @@ __all__ = [
     "__version__",
     "build",
     "build_images",
+    "ctx",
     "current_domain",
     "current_project",
+    "custom_context",
     "deploy",
     "errors",
+    "get_custom_context",
     "group",
     "init",
     "init_from_api_key",
@@ -150,6 +161,7 @@ __all__ = [
     "init_in_cluster",
     "init_passthrough",
     "is_control_plane_available",
+    "latest_checkpoint",
     "load_interactive_ctx",
     "load_plugin_config",
     "logger",

@@ -1,26 +1,193 @@
-"""The run a task call belongs to: what ``flyte.run`` sets, and what ``flyte.ctx()`` reads.
+"""The run a task call belongs to, and the task context ``flyte.ctx()`` returns inside a task.
 
-Kept in a ``ContextVar``, so the tasks a run calls (awaited, gathered, mapped on worker threads) see it, and
-code outside a run does not.
+``flyte.run`` sets the run (:func:`running`); each ``@env.task`` body then runs in a task context of its own
+(:func:`task_context`), made from the run's and the calling task's: a new action name in the same run, the
+custom context in effect where the call was made, a report. Both live in ``ContextVar``s, so the tasks a
+run calls (awaited, gathered, mapped on worker threads) see them, and code outside a run does not: there, as
+in Flyte 2, ``flyte.ctx()`` is a null context whose fields are all None and which is false.
+
+In a pod on a Flyte 1 cluster the run is the execution ``pyflyte-execute`` runs (its name, project and
+domain), and the checkpoint and raw data prefix are the ones the cluster gave it.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import random
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, Optional
+from datetime import datetime, timezone
+from typing import Any, Dict, Iterator, Literal, Optional
+from uuid import uuid4
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+_LOCAL_ROOT = "/tmp/flyte"  # where Flyte 2 says a local run keeps its metadata and raw data
+
+
+def random_action_name() -> str:
+    """A fresh action name: 25 lowercase letters and digits, as Flyte 2's (here always with both)."""
+    number = random.getrandbits(130)
+    digits = [random.choice(_DIGITS[10:]), random.choice(_DIGITS[:10])]
+    for _ in range(23):
+        number, index = divmod(number, 36)
+        digits.append(_DIGITS[index])
+    return "".join(digits)
+
+
+def new_run_name() -> str:
+    return str(uuid4())
+
+
+@dataclass(frozen=True)
+class ActionID:
+    """The name of an action (a task call), and of the run, project and domain it belongs to."""
+
+    name: str
+    run_name: Optional[str] = None
+    project: Optional[str] = None
+    domain: Optional[str] = None
+    org: Optional[str] = None
+
+    def __repr__(self) -> str:
+        named = ", ".join(
+            f"{key}={value!r}"
+            for key, value in (("run_name", self.run_name), ("project", self.project), ("domain", self.domain))
+            if value is not None
+        )
+        return f"ActionID({self.name!r}{', ' + named if named else ''})"
+
+
+@dataclass(frozen=True)
+class RawDataPath:
+    """Where a task writes the data it hands on (files, directories, data frames)."""
+
+    path: str
+
+    def __repr__(self) -> str:
+        return f"RawDataPath({self.path!r})"
+
+
+@dataclass(frozen=True)
+class CheckpointPaths:
+    prev_checkpoint_path: Optional[str]
+    checkpoint_path: Optional[str]
+
+
+@dataclass(frozen=True)
+class GroupData:
+    name: str
 
 
 @dataclass(frozen=True)
 class RunContext:
-    """A local run: its name and the custom context given to it."""
+    """A run: its name, where it runs, and the custom context given to it."""
 
     run_name: str
+    mode: Literal["local", "remote"] = "local"
+    project: Optional[str] = None
+    domain: Optional[str] = None
     custom_context: Dict[str, str] = field(default_factory=dict)
+    start_time: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    raw_data_root: Optional[str] = None
 
+
+@dataclass
+class TaskContext:
+    """What ``flyte.ctx()`` returns inside a task (the fields of Flyte 2's ``TaskContext``)."""
+
+    action: ActionID
+    version: str
+    raw_data_path: RawDataPath
+    output_path: str
+    run_base_dir: str
+    report: Any
+    group_data: Optional[GroupData] = None
+    checkpoint_paths: Optional[CheckpointPaths] = None
+    code_bundle: Any = None
+    data: Dict[str, Any] = field(default_factory=dict)
+    mode: Literal["local", "remote", "hybrid"] = "local"
+    interactive_mode: bool = False
+    custom_context: Dict[str, str] = field(default_factory=dict)
+    run_start_time: Optional[datetime] = None
+    input_path: Optional[str] = None
+
+    def __bool__(self) -> bool:
+        return True
+
+    def replace(self, **changes: Any) -> TaskContext:
+        return dataclasses.replace(self, **changes)
+
+    def __getitem__(self, key: str) -> Optional[Any]:
+        return self.data.get(key)
+
+    def is_in_cluster(self) -> bool:
+        return self.mode == "remote"
+
+    @property
+    def attempt_number(self) -> int:
+        return int(os.environ.get("FLYTE_ATTEMPT_NUMBER", "0"))
+
+    @property
+    def checkpoint(self) -> Any:
+        """The task's checkpoint (:class:`flytekit_ext.flyte.Checkpoint`), or None without one."""
+        from flytekit_ext.flyte._checkpoint import Checkpoint, task_checkpoint
+
+        found = self.data.get("_checkpoint")
+        if found is None:
+            underlying = task_checkpoint()
+            if underlying is None:
+                return None
+            found = self.data["_checkpoint"] = Checkpoint(underlying)
+        return found
+
+    def _env_int(self, name: str) -> Optional[int]:
+        value = os.environ.get(name)
+        return int(value) if value is not None else None
+
+    rank = property(lambda self: self._env_int("RANK"))
+    local_rank = property(lambda self: self._env_int("LOCAL_RANK"))
+    world_size = property(lambda self: self._env_int("WORLD_SIZE"))
+    local_world_size = property(lambda self: self._env_int("LOCAL_WORLD_SIZE"))
+    node_rank = property(lambda self: self._env_int("GROUP_RANK"))
+    nnodes = property(lambda self: self._env_int("NNODES"))
+    master_port = property(lambda self: self._env_int("MASTER_PORT"))
+    restart_attempt = property(lambda self: self._env_int("TORCHELASTIC_RESTART_COUNT"))
+    master_addr = property(lambda self: os.environ.get("MASTER_ADDR"))
+
+
+class _NullTaskContext:
+    """``flyte.ctx()`` outside a task: false, and every field None."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str) -> None:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return None
+
+    def __getitem__(self, key: str) -> None:
+        return None
+
+    def is_in_cluster(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "NullTaskContext()"
+
+
+NULL_TASK_CONTEXT: Any = _NullTaskContext()
 
 RUN: ContextVar[Optional[RunContext]] = ContextVar("flytekit_ext.flyte.run", default=None)
+TASK: ContextVar[Optional[TaskContext]] = ContextVar("flytekit_ext.flyte.task", default=None)
+
+
+def ctx() -> Any:
+    """The running task's context; outside a task a null context, false and with every field None."""
+    found = TASK.get()
+    return found if found is not None else NULL_TASK_CONTEXT
 
 
 @contextmanager
@@ -30,3 +197,58 @@ def running(context: RunContext) -> Iterator[RunContext]:
         yield context
     finally:
         RUN.reset(token)
+
+
+def _pod_run() -> Optional[RunContext]:
+    """The run of the execution this pod runs, on a Flyte 1 cluster (``pyflyte-execute`` sets these)."""
+    name = os.environ.get("FLYTE_INTERNAL_EXECUTION_ID")
+    if name is None:
+        return None
+    return RunContext(
+        run_name=name,
+        mode="remote",
+        project=os.environ.get("FLYTE_INTERNAL_EXECUTION_PROJECT"),
+        domain=os.environ.get("FLYTE_INTERNAL_EXECUTION_DOMAIN"),
+    )
+
+
+def _flytekit_raw_prefix() -> Optional[str]:
+    """The raw data prefix flytekit gives the running task (in a pod: the cluster's), where it has one."""
+    import flytekit
+
+    try:
+        return flytekit.current_context().raw_output_prefix
+    except Exception:  # no task running under flytekit (a bare call): nothing to read
+        return None
+
+
+@contextmanager
+def task_context(short_name: str) -> Iterator[Optional[TaskContext]]:
+    """The body of a task runs in a task context of its own, if it runs in a run (else, none: a plain call)."""
+    run = RUN.get() or _pod_run()
+    if run is None:
+        yield None
+        return
+    from flytekit_ext.flyte.report import Report, report_as_decks
+
+    caller = TASK.get()
+    action = ActionID(random_action_name(), run_name=run.run_name, project=run.project, domain=run.domain)
+    base = f"{_LOCAL_ROOT}/metadata/{run.run_name}" if run.mode == "local" else f"{run.run_name}"
+    raw = _flytekit_raw_prefix()
+    made = TaskContext(
+        action=action,
+        version="na" if run.mode == "local" else os.environ.get("FLYTE_INTERNAL_TASK_VERSION", ""),
+        raw_data_path=RawDataPath(raw or run.raw_data_root or f"{_LOCAL_ROOT}/raw_data/{run.run_name}"),
+        output_path=f"{base}/{action.name}",
+        run_base_dir=base,
+        report=Report(name=action.name),
+        mode=run.mode,
+        custom_context=dict(caller.custom_context if caller is not None else run.custom_context),
+        run_start_time=run.start_time,
+    )
+    token = TASK.set(made)
+    try:
+        yield made
+    finally:
+        TASK.reset(token)
+        report_as_decks(made.report, short_name)

@@ -1,7 +1,8 @@
 """``flyte.logger``: the logger for a program's own messages, at INFO unless ``init(user_log_level=...)`` says.
 
-Its records go to standard error, one line each (time, level, where, message); Flyte 2 shows them on its
-console. ``system_logger`` is flytekit's logger, which ``init(log_level=...)`` sets.
+Its records are printed as Flyte 2 prints them, on standard output: the time, the level, inside a task the
+run and action names in brackets, the file and line, and the message (later lines of a message indented
+under its first). ``system_logger`` is flytekit's logger, which ``init(log_level=...)`` sets.
 """
 
 from __future__ import annotations
@@ -9,11 +10,36 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from datetime import datetime
 from typing import Union
 
 from flytekit.loggers import logger as system_logger
 
-_FORMAT = "%(asctime)s.%(msecs)03d %(levelname)-8s %(filename)s:%(lineno)d - %(message)s"
+_INDENT = " " * 25  # the width of the time and level columns
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        from flytekit_ext.flyte._context import TASK
+
+        task = TASK.get()
+        where = f"[{task.action.run_name}][{task.action.name}] " if task is not None else ""
+        time = datetime.fromtimestamp(record.created).strftime("%H:%M:%S.%f")
+        lines = record.getMessage().splitlines() or [""]
+        first = f"{time} {record.levelname:<8} {where}{record.filename}:{record.lineno} - {lines[0]}"
+        return "\n".join([first, *(_INDENT + line for line in lines[1:])])
+
+
+class _StandardOutput(logging.StreamHandler):
+    """Writes to whatever ``sys.stdout`` is when a record comes (a test's capture, a redirection)."""
+
+    @property
+    def stream(self) -> object:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
 
 
 def _level(value: Union[int, str, None], default: int) -> int:
@@ -29,8 +55,8 @@ def _user_logger() -> logging.Logger:
     made = logging.getLogger("flytekit_ext.flyte.user")
     made.setLevel(_level(os.environ.get("LOG_LEVEL"), logging.INFO))
     if not made.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter(_FORMAT, datefmt="%H:%M:%S"))
+        handler = _StandardOutput()
+        handler.setFormatter(_Formatter())
         made.addHandler(handler)
     made.propagate = False
     return made

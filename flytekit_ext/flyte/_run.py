@@ -14,12 +14,11 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
-from uuid import uuid4
 
 from flytekit.core.base_task import PythonTask
 
 import flytekit_ext
-from flytekit_ext.flyte._context import RunContext, running
+from flytekit_ext.flyte._context import RunContext, new_run_name, running
 from flytekit_ext.flyte._initialize import current
 from flytekit_ext.flyte._syncify import run_to_completion
 from flytekit_ext.flyte.errors import BaseRuntimeError, RuntimeUserError
@@ -29,7 +28,7 @@ _LOCAL_METADATA = "/tmp/flyte/metadata"
 
 
 class ActionOutputs(tuple):
-    """A run's outputs: a tuple, also by name (``o0``, ``o1``, ... or a ``NamedTuple``'s fields)."""
+    """A run's outputs: a tuple, also by name (``o0``, ``o1``, ...)."""
 
     _fields: Tuple[str, ...]
 
@@ -53,13 +52,10 @@ class ActionOutputs(tuple):
 
 
 def outputs_of(result: Any) -> ActionOutputs:
-    """A task's result as Flyte 2 hands it back from a run: a tuple of outputs."""
+    """A task's result as Flyte 2 hands it back from a local run: a tuple of outputs named ``o0``, ``o1``, ..."""
     if result is None:
         return ActionOutputs(())
-    if isinstance(result, tuple):
-        names = getattr(type(result), "_fields", None)
-        return ActionOutputs(tuple(result), tuple(names) if names else None)
-    return ActionOutputs((result,))
+    return ActionOutputs(tuple(result) if isinstance(result, tuple) else (result,))
 
 
 class Run:
@@ -123,8 +119,11 @@ class Runner:
         self.settings = settings
 
     def _local_context(self) -> Tuple[RunContext, str]:
-        name = self.settings.name or str(uuid4())
-        return RunContext(run_name=name, custom_context=dict(self.settings.custom_context)), name
+        name = self.settings.name or new_run_name()
+        run = RunContext(
+            run_name=name, custom_context=dict(self.settings.custom_context), raw_data_root=self.settings.raw_data_path
+        )
+        return run, name
 
     def run(self, task: Any, *args: Any, **kwargs: Any) -> Run:
         _check(task)

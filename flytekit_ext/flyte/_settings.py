@@ -91,6 +91,9 @@ def task_arguments(settings: TaskSettings, function: Callable[..., Any]) -> Dict
         "pod_template_name": pod_template if isinstance(pod_template, str) else None,
         **_resource_arguments(settings.resources),
     }
+    if settings.report:
+        # Flyte 2's report is what the task adds to it: its decks only, none of flytekit's own.
+        arguments.update(enable_deck=True, deck_fields=())
     if settings.description:
         arguments["docs"] = Documentation(short_description=settings.description, long_description=Description())
     return arguments

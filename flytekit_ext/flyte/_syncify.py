@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import functools
 from typing import Any, Awaitable, Callable, Coroutine, Generic, TypeVar
 
@@ -24,8 +25,10 @@ def run_to_completion(awaitable: Awaitable[R]) -> R:
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(_awaited(awaitable))
+    # The thread runs in a copy of this context: the run, the task and the trace recorder the caller is in.
+    context = contextvars.copy_context()
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="flyte-run") as pool:
-        return pool.submit(asyncio.run, _awaited(awaitable)).result()
+        return pool.submit(context.run, asyncio.run, _awaited(awaitable)).result()
 
 
 class Syncified(Generic[P, R]):

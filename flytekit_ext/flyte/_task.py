@@ -21,11 +21,15 @@ import inspect
 from typing import Any, Callable, Dict, Optional, Type, TypeVar, Union, cast
 
 import flytekit_ext
+from flytekit_ext.flyte._context import task_context
 from flytekit_ext.flyte._image import Image
 from flytekit_ext.flyte._parents import calls_tasks
 from flytekit_ext.flyte._settings import node_overrides
+from flytekit_ext.flyte._tuples import TupleOutputs, allow_tuple_values, tuple_outputs, with_tuple_types
 
 T = TypeVar("T")
+
+allow_tuple_values()
 
 
 class TaskTemplate:
@@ -36,6 +40,10 @@ class TaskTemplate:
 
     parent_env_name: str = ""
     _flyte2_image: Union[str, Image, None] = "auto"
+
+    @functools.cached_property
+    def _tuple_outputs(self) -> TupleOutputs:
+        return tuple_outputs(self.python_interface)  # type: ignore[attr-defined]
 
     def override(self, *, short_name: Optional[str] = None, **options: Any) -> Any:
         """The task with Flyte 2's overrides (``resources``, ``retries``, ``timeout``, ``cache``, ...) for the calls
@@ -53,12 +61,24 @@ AsyncFunctionTaskTemplate = TaskTemplate
 class FunctionTask(TaskTemplate, flytekit_ext.PythonFunctionTask[T]):
     """``@env.task`` on a ``def``."""
 
+    def execute(self, **kwargs: Any) -> Any:
+        with task_context(self.short_name):
+            return self._tuple_outputs.boxed(super().execute(**kwargs))
 
-class AsyncFunctionTask(TaskTemplate, flytekit_ext.AsyncPythonFunctionTask[T]):
+
+class _AsyncBody(TaskTemplate):
+    """An async body runs in its task context too (``execute`` of an async task awaits ``async_execute``)."""
+
+    async def async_execute(self, *args: Any, **kwargs: Any) -> Any:
+        with task_context(self.short_name):  # type: ignore[attr-defined]
+            return self._tuple_outputs.boxed(await super().async_execute(*args, **kwargs))  # type: ignore[misc]
+
+
+class AsyncFunctionTask(_AsyncBody, flytekit_ext.AsyncPythonFunctionTask[T]):
     """``@env.task`` on an ``async def`` that calls no tasks."""
 
 
-class ParentTask(TaskTemplate, flytekit_ext.EagerAsyncPythonFunctionTask[T]):
+class ParentTask(_AsyncBody, flytekit_ext.EagerAsyncPythonFunctionTask[T]):
     """``@env.task`` on an ``async def`` that calls tasks: an eager task, each call a child execution on a cluster."""
 
 
@@ -84,7 +104,7 @@ def make_task(
         options["task_resolver"] = task_resolver
     if cls is ParentTask:
         options.pop("enable_deck", None)  # an eager task always has decks
-    made = cls(task_config=None, task_function=function, **options)  # type: ignore[call-arg]
+    made = cls(task_config=None, task_function=with_tuple_types(function), **options)  # type: ignore[call-arg]
     functools.update_wrapper(
         cast(Any, made), function
     )  # as flytekit_ext's decorators do: name, docs, module, __wrapped__
