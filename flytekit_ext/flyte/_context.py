@@ -23,7 +23,7 @@ from typing import Any, Dict, Iterator, Literal, Optional
 from uuid import uuid4
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-_LOCAL_ROOT = "/tmp/flyte"  # where Flyte 2 says a local run keeps its metadata and raw data
+LOCAL_ROOT = "/tmp/flyte"  # where Flyte 2 keeps a local run's metadata and raw data
 
 
 def random_action_name() -> str:
@@ -233,12 +233,12 @@ def task_context(short_name: str) -> Iterator[Optional[TaskContext]]:
 
     caller = TASK.get()
     action = ActionID(random_action_name(), run_name=run.run_name, project=run.project, domain=run.domain)
-    base = f"{_LOCAL_ROOT}/metadata/{run.run_name}" if run.mode == "local" else f"{run.run_name}"
+    base = f"{LOCAL_ROOT}/metadata/{run.run_name}" if run.mode == "local" else f"{run.run_name}"
     raw = _flytekit_raw_prefix()
     made = TaskContext(
         action=action,
         version="na" if run.mode == "local" else os.environ.get("FLYTE_INTERNAL_TASK_VERSION", ""),
-        raw_data_path=RawDataPath(raw or run.raw_data_root or f"{_LOCAL_ROOT}/raw_data/{run.run_name}"),
+        raw_data_path=RawDataPath(raw or run.raw_data_root or f"{LOCAL_ROOT}/raw_data/{run.run_name}"),
         output_path=f"{base}/{action.name}",
         run_base_dir=base,
         report=Report(name=action.name),

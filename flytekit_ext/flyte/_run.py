@@ -12,19 +12,19 @@ exception's class name as its ``code``), whose cause is the task's own exception
 from __future__ import annotations
 
 import inspect
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 from flytekit.core.base_task import PythonTask
+from flytekit.core.context_manager import FlyteContextManager
+from flytekit.core.data_persistence import FileAccessProvider
 
 import flytekit_ext
-from flytekit_ext.flyte._context import RunContext, new_run_name, running
+from flytekit_ext.flyte._context import LOCAL_ROOT, RunContext, new_run_name, running
 from flytekit_ext.flyte._initialize import current
 from flytekit_ext.flyte._syncify import run_to_completion
 from flytekit_ext.flyte.errors import BaseRuntimeError, RuntimeUserError
-
-# Where Flyte 2 says a local run keeps its metadata; a local Run's url names it (nothing is written there).
-_LOCAL_METADATA = "/tmp/flyte/metadata"
 
 
 class ActionOutputs(tuple):
@@ -112,6 +112,15 @@ def _check(task: Any) -> None:
         raise TypeError(f"flyte.run runs tasks, not {type(task).__name__} {task!r}; decorate it with @env.task")
 
 
+@contextmanager
+def raw_data_under(prefix: Optional[str]) -> Iterator[None]:
+    """A local run's files, folders and tables go under ``prefix``, where Flyte 2 puts a local run's raw data."""
+    ctx = FlyteContextManager.current_context()
+    access = FileAccessProvider(local_sandbox_dir=ctx.file_access.local_sandbox_dir, raw_output_prefix=prefix)
+    with FlyteContextManager.with_context(ctx.with_file_access(access)):
+        yield
+
+
 class Runner:
     """``flyte.run`` with the settings of a ``with_runcontext``; ``run(...)`` blocks, ``run.aio(...)`` awaits."""
 
@@ -120,10 +129,8 @@ class Runner:
 
     def _local_context(self) -> Tuple[RunContext, str]:
         name = self.settings.name or new_run_name()
-        run = RunContext(
-            run_name=name, custom_context=dict(self.settings.custom_context), raw_data_root=self.settings.raw_data_path
-        )
-        return run, name
+        raw = self.settings.raw_data_path or f"{LOCAL_ROOT}/raw_data/{name}"
+        return RunContext(run_name=name, custom_context=dict(self.settings.custom_context), raw_data_root=raw), name
 
     def run(self, task: Any, *args: Any, **kwargs: Any) -> Run:
         _check(task)
@@ -132,7 +139,7 @@ class Runner:
 
             return run_remote(self.settings, task, args, kwargs)
         context, name = self._local_context()
-        with running(context), flytekit_ext.typed_errors():
+        with running(context), flytekit_ext.typed_errors(), raw_data_under(context.raw_data_root):
             try:
                 result = task(*args, **kwargs)
                 if inspect.isawaitable(result):
@@ -141,7 +148,7 @@ class Runner:
                 raise
             except Exception as error:
                 raise RuntimeUserError(type(error).__name__, str(error)) from error
-        return Run("dry-run", f"{_LOCAL_METADATA}/{name}", outputs_of(result))
+        return Run("dry-run", f"{LOCAL_ROOT}/metadata/{name}", outputs_of(result))
 
     async def run_aio(self, task: Any, *args: Any, **kwargs: Any) -> Run:
         _check(task)
@@ -150,14 +157,14 @@ class Runner:
 
             return await run_remote_aio(self.settings, task, args, kwargs)
         context, name = self._local_context()
-        with running(context), flytekit_ext.typed_errors():
+        with running(context), flytekit_ext.typed_errors(), raw_data_under(context.raw_data_root):
             try:
                 result = await task.aio(*args, **kwargs)
             except BaseRuntimeError:
                 raise
             except Exception as error:
                 raise RuntimeUserError(type(error).__name__, str(error)) from error
-        return Run("dry-run", f"{_LOCAL_METADATA}/{name}", outputs_of(result))
+        return Run("dry-run", f"{LOCAL_ROOT}/metadata/{name}", outputs_of(result))
 
 
 class _RunFunction:
