@@ -12,6 +12,7 @@ from flytekit_ext._patterns.callables import register_callable_transformer
 from flytekit_ext._patterns.group import group
 from flytekit_ext._patterns.map import map
 from flytekit_ext._patterns.trace import trace
+from flytekit_ext._runtime.typed_errors import from_execution as error_of_execution
 from flytekit_ext.decorators import dynamic, eager, task
 from flytekit_ext.errors import typed_errors
 from flytekit_ext.resolver import TaskResolver, default_task_resolver
@@ -42,6 +43,7 @@ __all__ = [
     "dynamic",
     "eager",
     "eager_failure_task_resolver",
+    "error_of_execution",
     "errors",
     "group",
     "map",

@@ -237,3 +237,12 @@ def test_a_child_executions_error_becomes_the_same_class_as_locally():
     assert type(from_execution(_user_error("NonRecoverableError", "x"))) is errors.NonRecoverableError
     system = from_execution(ExecutionError("SYSTEM", "x", "", ExecutionError.ErrorKind.SYSTEM))
     assert (type(system), system.kind) == (errors.RuntimeSystemError, "system")
+
+
+def test_the_public_error_of_execution_is_the_error_a_failed_child_raises():
+    # What a program that launched an execution itself (FlyteRemote) raises for it, as an eager parent would.
+    error = flytekit_ext.error_of_execution(
+        _user_error("RetriesExhausted|KeyError", DOCUMENT.replace("ValueError", "KeyError"))
+    )
+    assert (type(error), error.code, str(error)) == (errors.RuntimeUserError, "KeyError", "bad 1")
+    assert type(flytekit_ext.error_of_execution(None)) is errors.RuntimeUnknownError

@@ -93,7 +93,11 @@ def message_of(text: str) -> str:
 
 
 def from_execution(error: Optional[ExecutionError]) -> errors.BaseRuntimeError:
-    """The error a call raises for a child execution that failed with ``error``."""
+    """The error a call raises for a child execution that failed with ``error``.
+
+    Public as ``flytekit_ext.error_of_execution``: the typed error for any failed execution's error (its
+    ``closure.error``), the one an eager parent raises when that execution was its child.
+    """
     if error is None:
         return typed_error("Unknown", "unknown", "the execution failed without an error")
     kind: errors.ErrorKind = _KINDS.get(error.kind, "unknown")  # type: ignore[assignment]
