@@ -98,7 +98,12 @@ def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
         import importlib
 
-        return importlib.import_module(f"{__name__}.{name}")
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as missing:
+            if missing.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}: no counterpart here") from None
     raise AttributeError(
         f"module 'flytekit_ext.flyte' has no attribute {name!r}: Flyte 2's flyte.{name} has no counterpart here yet"
     )

@@ -24,7 +24,7 @@ import flytekit_ext
 from flytekit_ext.flyte._context import LOCAL_ROOT, RunContext, new_run_name, running
 from flytekit_ext.flyte._initialize import current
 from flytekit_ext.flyte._syncify import run_to_completion
-from flytekit_ext.flyte.errors import BaseRuntimeError, RuntimeUserError
+from flytekit_ext.flyte.errors import BaseRuntimeError, RuntimeSystemError, RuntimeUnknownError, RuntimeUserError
 
 
 class ActionOutputs(tuple):
@@ -59,7 +59,30 @@ def outputs_of(result: Any) -> ActionOutputs:
 
 
 class Run:
-    """A run: ``name``, ``url``, ``wait()``, ``outputs()``; a local run has finished when it is returned."""
+    """A run: ``name``, ``url``, ``wait()``, ``outputs()``, ``phase``, ``done()``."""
+
+    name: str
+    url: str
+
+    def wait(self, quiet: bool = False, wait_for: str = "terminal") -> None:
+        raise NotImplementedError
+
+    def outputs(self) -> ActionOutputs:
+        raise NotImplementedError
+
+    @property
+    def phase(self) -> str:
+        raise NotImplementedError
+
+    def done(self) -> bool:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"Run(name={self.name!r}, url={self.url!r})"
+
+
+class LocalRun(Run):
+    """A local run, which has ended when it is returned (its name is ``dry-run``, as Flyte 2's local runs)."""
 
     def __init__(self, name: str, url: str, outputs: ActionOutputs) -> None:
         self.name = name
@@ -67,7 +90,7 @@ class Run:
         self._outputs = outputs
 
     def wait(self, quiet: bool = False, wait_for: str = "terminal") -> None:
-        """Wait for the run to end; a local run has."""
+        """A local run has ended."""
 
     def outputs(self) -> ActionOutputs:
         return self._outputs
@@ -79,8 +102,14 @@ class Run:
     def done(self) -> bool:
         return True
 
-    def __repr__(self) -> str:
-        return f"Run(name={self.name!r}, url={self.url!r})"
+
+def run_failure(error: Exception) -> BaseRuntimeError:
+    """What a failed run raises, as Flyte 2: a user error (the exception's class its code), a system or unknown
+    error; never a subclass (a task's ``NonRecoverableError`` fails the run with a ``RuntimeUserError``)."""
+    if not isinstance(error, BaseRuntimeError):
+        return RuntimeUserError(type(error).__name__, str(error))
+    kind = {"system": RuntimeSystemError, "unknown": RuntimeUnknownError}.get(error.kind, RuntimeUserError)
+    return error if type(error) is kind else kind(error.code, str(error))
 
 
 @dataclass(frozen=True)
@@ -144,11 +173,12 @@ class Runner:
                 result = task(*args, **kwargs)
                 if inspect.isawaitable(result):
                     result = run_to_completion(result)
-            except BaseRuntimeError:
-                raise
             except Exception as error:
-                raise RuntimeUserError(type(error).__name__, str(error)) from error
-        return Run("dry-run", f"{LOCAL_ROOT}/metadata/{name}", outputs_of(result))
+                failure = run_failure(error)
+                if failure is error:
+                    raise
+                raise failure from error
+        return LocalRun("dry-run", f"{LOCAL_ROOT}/metadata/{name}", outputs_of(result))
 
     async def run_aio(self, task: Any, *args: Any, **kwargs: Any) -> Run:
         _check(task)
@@ -160,11 +190,12 @@ class Runner:
         with running(context), flytekit_ext.typed_errors(), raw_data_under(context.raw_data_root):
             try:
                 result = await task.aio(*args, **kwargs)
-            except BaseRuntimeError:
-                raise
             except Exception as error:
-                raise RuntimeUserError(type(error).__name__, str(error)) from error
-        return Run("dry-run", f"{LOCAL_ROOT}/metadata/{name}", outputs_of(result))
+                failure = run_failure(error)
+                if failure is error:
+                    raise
+                raise failure from error
+        return LocalRun("dry-run", f"{LOCAL_ROOT}/metadata/{name}", outputs_of(result))
 
 
 class _RunFunction:
