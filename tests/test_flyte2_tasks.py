@@ -132,6 +132,16 @@ def test_an_api_with_no_meaning_on_flyte_1_raises_naming_it_and_what_to_use():
         flyte.Cron("* * * * *")
     with pytest.raises(UnavailableOnFlyte1Error, match=r"triggers"):
         kinds.env.task(triggers=(object(),))
+    # Whole modules of such APIs import, and each name raises when it is used.
+    from flytekit_ext.flyte.app import AppEnvironment
+    from flytekit_ext.flyte.remote import Action, Run
+
+    with pytest.raises(UnavailableOnFlyte1Error, match=r"flyte\.app\.AppEnvironment is Flyte 2 only"):
+        AppEnvironment(name="app")
+    with pytest.raises(UnavailableOnFlyte1Error, match=r"flyte\.remote\.Action\.get .*FlyteRemote"):
+        Action.get(name="a0")
+    assert isinstance(flyte.run(kinds.double, x=1), Run)
+    assert not hasattr(flyte, "no_such_name")
 
 
 def test_bad_settings_are_errors_naming_the_environment_or_setting():
