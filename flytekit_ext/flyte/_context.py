@@ -13,6 +13,7 @@ domain), and the checkpoint and raw data prefix are the ones the cluster gave it
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import random
 from contextlib import contextmanager
@@ -180,6 +181,9 @@ class _NullTaskContext:
 
 NULL_TASK_CONTEXT: Any = _NullTaskContext()
 
+#: The environment variable a run launched on a cluster carries its custom context in (JSON).
+CUSTOM_CONTEXT_ENV = "FLYTEKIT_EXT_FLYTE_CUSTOM_CONTEXT"
+
 RUN: ContextVar[Optional[RunContext]] = ContextVar("flytekit_ext.flyte.run", default=None)
 TASK: ContextVar[Optional[TaskContext]] = ContextVar("flytekit_ext.flyte.task", default=None)
 
@@ -209,6 +213,7 @@ def _pod_run() -> Optional[RunContext]:
         mode="remote",
         project=os.environ.get("FLYTE_INTERNAL_EXECUTION_PROJECT"),
         domain=os.environ.get("FLYTE_INTERNAL_EXECUTION_DOMAIN"),
+        custom_context=json.loads(os.environ.get(CUSTOM_CONTEXT_ENV) or "{}"),
     )
 
 

@@ -10,7 +10,8 @@ Where: the endpoint, project and domain given to ``flyte.init`` / ``flyte.init_f
 
 The image is the task's own (an ``Image``/``ImageSpec`` is built by flytekit, as ``pyflyte register`` builds
 it) or the one named by the configuration's ``images`` / flytekit's default. The run is launched as a task
-execution; an eager parent launches its children itself, as child executions. ``flyte.run`` returns at once;
+execution, with the run's custom context in an environment variable its task context reads; an eager parent
+launches its children itself, as child executions. ``flyte.run`` returns at once;
 ``run.wait()`` waits for the execution to end, ``run.outputs()`` waits and gives its outputs (or raises the
 typed error it failed with).
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import json
 import os
 from pathlib import Path
 from typing import Any, Dict, Tuple
@@ -31,6 +33,7 @@ from flytekit.remote import FlyteRemote
 from flytekit.tools.fast_registration import FastPackageOptions
 
 import flytekit_ext
+from flytekit_ext.flyte._context import CUSTOM_CONTEXT_ENV
 from flytekit_ext.flyte._initialize import Connection, current
 from flytekit_ext.flyte._run import ActionOutputs, Run, RunSettings
 from flytekit_ext.flyte.errors import InitializationError
@@ -130,10 +133,13 @@ def run_remote(settings: RunSettings, task: PythonTask, args: Tuple[Any, ...], k
     remote = _remote(connection, settings)
     inputs = _inputs(task, args, kwargs)
     images = _images(connection)
+    envs = dict(settings.env_vars)
+    if settings.custom_context:
+        envs[CUSTOM_CONTEXT_ENV] = json.dumps(settings.custom_context)
     launch: Dict[str, Any] = dict(
         inputs=inputs,
         execution_name=settings.name,
-        envs=settings.env_vars or None,
+        envs=envs or None,
         overwrite_cache=settings.overwrite_cache or None,
         interruptible=settings.interruptible,
     )

@@ -62,3 +62,8 @@ async def catches(x: int) -> str:
     except flyte.errors.RuntimeUserError as error:
         return f"{type(error).__name__} {error.code}: {error}"
     return "no error"
+
+
+@env.task
+async def team() -> str:
+    return ",".join(f"{key}={value}" for key, value in sorted(flyte.get_custom_context().items()))

@@ -116,3 +116,21 @@ def test_pyflyte_run_remote_runs_a_program_of_the_facade(double, tmp_path):
     assert double.wait(name, timeout=180).phase == "SUCCEEDED", double.logs(name)
     outputs = double.remote(PROJECT, DOMAIN).fetch_execution(name=name).outputs
     assert outputs.get("o0", as_type=List[int]) == [0, 1, 4]
+
+
+def test_the_runs_custom_context_reaches_its_task(double):
+    run = flyte.with_runcontext(copy_style="none", version="v1", custom_context={"team": "maps"}).run(fx.team)
+    assert run.outputs() == ("team=maps",)
+
+
+def test_the_migration_pages_cluster_example_runs_as_it_says(double, tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "docs" / "examples"))
+    monkeypatch.syspath_prepend(str(FAST_PROGRAMS))
+    monkeypatch.chdir(FAST_PROGRAMS)  # the root the code is bundled from
+    import fanout
+    import flyte2_on_a_cluster as example
+
+    assert example.launch(double.endpoint, fanout.main, n=3) == ([0, 1, 4],)
+    config = tmp_path / "config.yaml"
+    config.write_text(f"admin:\n  endpoint: dns:///{double.endpoint}\n  insecure: true\n")
+    assert example.launch_prebuilt(str(config), "v3", fx.double, x=4) == (8,)
