@@ -12,7 +12,6 @@ domain), and the checkpoint and raw data prefix are the ones the cluster gave it
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import random
@@ -94,31 +93,86 @@ class RunContext:
     raw_data_root: Optional[str] = None
 
 
-@dataclass
 class TaskContext:
-    """What ``flyte.ctx()`` returns inside a task (the fields of Flyte 2's ``TaskContext``)."""
+    """What ``flyte.ctx()`` returns inside a task (the fields of Flyte 2's ``TaskContext``).
 
-    action: ActionID
-    version: str
-    raw_data_path: RawDataPath
-    output_path: str
-    run_base_dir: str
-    report: Any
+    Made for every task call of a run, so what costs something to make (the action's name, the report, the
+    paths) is made when first read: most calls never read them.
+    """
+
     group_data: Optional[GroupData] = None
     checkpoint_paths: Optional[CheckpointPaths] = None
     code_bundle: Any = None
-    data: Dict[str, Any] = field(default_factory=dict)
-    mode: Literal["local", "remote", "hybrid"] = "local"
-    interactive_mode: bool = False
-    custom_context: Dict[str, str] = field(default_factory=dict)
-    run_start_time: Optional[datetime] = None
+    interactive_mode = False
     input_path: Optional[str] = None
+    # Made when first read (class defaults until then: making a context sets two attributes).
+    _data: Optional[Dict[str, Any]] = None
+    _action: Optional[ActionID] = None
+    _report: Any = None
+    _raw_data_path: Optional[RawDataPath] = None
+
+    def __init__(self, run: RunContext, custom_context: Dict[str, str]) -> None:
+        self._run = run
+        self.custom_context = custom_context
+
+    @property
+    def data(self) -> Dict[str, Any]:
+        if self._data is None:
+            self._data = {}
+        return self._data
+
+    @property
+    def action(self) -> ActionID:
+        if self._action is None:
+            run = self._run
+            self._action = ActionID(random_action_name(), run_name=run.run_name, project=run.project, domain=run.domain)
+        return self._action
+
+    @property
+    def report(self) -> Any:
+        if self._report is None:
+            from flytekit_ext.flyte.report import Report
+
+            self._report = Report(name=self.action.name)
+        return self._report
+
+    @property
+    def raw_data_path(self) -> RawDataPath:
+        if self._raw_data_path is None:
+            run = self._run
+            raw = _flytekit_raw_prefix() or run.raw_data_root or f"{LOCAL_ROOT}/raw_data/{run.run_name}"
+            self._raw_data_path = RawDataPath(raw)
+        return self._raw_data_path
+
+    @property
+    def mode(self) -> str:
+        return self._run.mode
+
+    @property
+    def version(self) -> str:
+        return "na" if self._run.mode == "local" else os.environ.get("FLYTE_INTERNAL_TASK_VERSION", "")
+
+    @property
+    def run_base_dir(self) -> str:
+        run = self._run
+        return f"{LOCAL_ROOT}/metadata/{run.run_name}" if run.mode == "local" else run.run_name
+
+    @property
+    def output_path(self) -> str:
+        return f"{self.run_base_dir}/{self.action.name}"
+
+    @property
+    def run_start_time(self) -> datetime:
+        return self._run.start_time
 
     def __bool__(self) -> bool:
         return True
 
-    def replace(self, **changes: Any) -> TaskContext:
-        return dataclasses.replace(self, **changes)
+    def replace(self, custom_context: Dict[str, str]) -> TaskContext:
+        """The same task's context (the same action, report and data) with another custom context."""
+        made = TaskContext(self._run, custom_context)
+        made._data, made._action, made._report = self.data, self.action, self.report
+        return made
 
     def __getitem__(self, key: str) -> Optional[Any]:
         return self.data.get(key)
@@ -156,6 +210,12 @@ class TaskContext:
     master_port = property(lambda self: self._env_int("MASTER_PORT"))
     restart_attempt = property(lambda self: self._env_int("TORCHELASTIC_RESTART_COUNT"))
     master_addr = property(lambda self: os.environ.get("MASTER_ADDR"))
+
+    def __repr__(self) -> str:
+        return (
+            f"TaskContext({self.action!r}, {self.version!r}, {self.raw_data_path!r}, {self.output_path!r}, "
+            f"{self.run_base_dir!r}, mode={self.mode!r}, custom_context={self.custom_context!r})"
+        )
 
 
 class _NullTaskContext:
@@ -204,7 +264,8 @@ def running(context: RunContext) -> Iterator[RunContext]:
 
 
 def _pod_run() -> Optional[RunContext]:
-    """The run of the execution this pod runs, on a Flyte 1 cluster (``pyflyte-execute`` sets these)."""
+    """The run of the execution this pod runs, on a Flyte 1 cluster (``pyflyte-execute`` sets these); read once,
+    since a pod's environment does not change."""
     name = os.environ.get("FLYTE_INTERNAL_EXECUTION_ID")
     if name is None:
         return None
@@ -227,33 +288,34 @@ def _flytekit_raw_prefix() -> Optional[str]:
         return None
 
 
-@contextmanager
-def task_context(short_name: str) -> Iterator[Optional[TaskContext]]:
-    """The body of a task runs in a task context of its own, if it runs in a run (else, none: a plain call)."""
-    run = RUN.get() or _pod_run()
-    if run is None:
-        yield None
-        return
-    from flytekit_ext.flyte.report import Report, report_as_decks
+class task_context:
+    """``with task_context(short_name):`` around a task's body: it runs in a task context of its own when it runs
+    in a run (else in none: a plain call, as in Flyte 2); the report's tabs become decks when it ends."""
 
-    caller = TASK.get()
-    action = ActionID(random_action_name(), run_name=run.run_name, project=run.project, domain=run.domain)
-    base = f"{LOCAL_ROOT}/metadata/{run.run_name}" if run.mode == "local" else f"{run.run_name}"
-    raw = _flytekit_raw_prefix()
-    made = TaskContext(
-        action=action,
-        version="na" if run.mode == "local" else os.environ.get("FLYTE_INTERNAL_TASK_VERSION", ""),
-        raw_data_path=RawDataPath(raw or run.raw_data_root or f"{LOCAL_ROOT}/raw_data/{run.run_name}"),
-        output_path=f"{base}/{action.name}",
-        run_base_dir=base,
-        report=Report(name=action.name),
-        mode=run.mode,
-        custom_context=dict(caller.custom_context if caller is not None else run.custom_context),
-        run_start_time=run.start_time,
-    )
-    token = TASK.set(made)
-    try:
-        yield made
-    finally:
-        TASK.reset(token)
-        report_as_decks(made.report, short_name)
+    __slots__ = ("_short_name", "_token", "_made")
+
+    def __init__(self, short_name: str) -> None:
+        self._short_name = short_name
+
+    def __enter__(self) -> Optional[TaskContext]:
+        run = RUN.get() or _POD_RUN
+        if run is None:
+            self._made = None
+            return None
+        caller = TASK.get()
+        self._made = TaskContext(run, caller.custom_context if caller is not None else run.custom_context)
+        self._token = TASK.set(self._made)
+        return self._made
+
+    def __exit__(self, *exc: Any) -> None:
+        made = self._made
+        if made is None:
+            return
+        TASK.reset(self._token)
+        if made._report is not None:
+            from flytekit_ext.flyte.report import report_as_decks
+
+            report_as_decks(made._report, self._short_name)
+
+
+_POD_RUN = _pod_run()

@@ -27,7 +27,7 @@ def custom_context(**context: str) -> Iterator[None]:
     if found is None:
         yield
         return
-    token = TASK.set(found.replace(custom_context={**found.custom_context, **context}))
+    token = TASK.set(found.replace({**found.custom_context, **context}))
     try:
         yield
     finally:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import inspect
 from contextlib import contextmanager
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, Optional, Tuple
 
@@ -145,7 +146,13 @@ def _check(task: Any) -> None:
 def raw_data_under(prefix: Optional[str]) -> Iterator[None]:
     """A local run's files, folders and tables go under ``prefix``, where Flyte 2 puts a local run's raw data."""
     ctx = FlyteContextManager.current_context()
-    access = FileAccessProvider(local_sandbox_dir=ctx.file_access.local_sandbox_dir, raw_output_prefix=prefix)
+    given = ctx.file_access
+    # The same local sandbox (the provider adds its own folder name to the one it is given) and data settings.
+    access = FileAccessProvider(
+        local_sandbox_dir=str(Path(given.local_sandbox_dir).parent),
+        raw_output_prefix=prefix,
+        data_config=given.data_config,
+    )
     with FlyteContextManager.with_context(ctx.with_file_access(access)):
         yield
 
