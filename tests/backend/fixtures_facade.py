@@ -4,9 +4,11 @@ Module level, so pyflyte-execute finds them by name.
 """
 
 import asyncio
-from typing import List, NamedTuple
+import time
+from typing import List, NamedTuple, Tuple
 
 import flytekit_ext.flyte as flyte
+import flytekit_ext.flyte.durable  # noqa: F401 (as a Flyte 2 program imports flyte.durable)
 from flytekit_ext.flyte.io import File
 
 env = flyte.TaskEnvironment(name="facade_backend", resources=flyte.Resources(cpu=1, memory="500Mi"))
@@ -67,3 +69,15 @@ async def catches(x: int) -> str:
 @env.task
 async def team() -> str:
     return ",".join(f"{key}={value}" for key, value in sorted(flyte.get_custom_context().items()))
+
+
+@env.task(retries=1)
+async def waits_durably(seconds: float) -> Tuple[float, float]:
+    # A parent (it calls double): its durable calls are traced, so a retried attempt gets the first one's values.
+    started = await flyte.durable.time.aio()
+    await double.aio(1)
+    before = time.time()
+    await flyte.durable.sleep.aio(seconds)
+    if flyte.ctx().attempt_number == 0:
+        raise ConnectionError("the first attempt fails after its durable sleep")
+    return started, time.time() - before  # the sleep the second attempt made: what was left, nothing

@@ -134,3 +134,13 @@ def test_the_migration_pages_cluster_example_runs_as_it_says(double, tmp_path, m
     config = tmp_path / "config.yaml"
     config.write_text(f"admin:\n  endpoint: dns:///{double.endpoint}\n  insecure: true\n")
     assert example.launch_prebuilt(str(config), "v3", fx.double, x=4) == (8,)
+
+
+def test_a_retried_parent_replays_its_durable_time_and_sleep(double):
+    run = in_image("v1").run(fx.waits_durably, seconds=2.0)
+    started, second_sleep = run.outputs()
+    (node,) = double.execution(run.name).nodes
+    assert node.attempts == 2
+    # The second attempt got the first attempt's clock reading, and did not sleep the 2 s again.
+    second_attempt_began = (node.workdir / "attempt-1" / "inputs.pb").stat().st_mtime
+    assert started < second_attempt_began - 2.0 and second_sleep < 1.0
