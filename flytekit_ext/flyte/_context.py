@@ -74,6 +74,9 @@ class CheckpointPaths:
     prev_checkpoint_path: Optional[str]
     checkpoint_path: Optional[str]
 
+    def __repr__(self) -> str:
+        return f"CheckpointPaths({self.prev_checkpoint_path!r}, {self.checkpoint_path!r})"
+
 
 @dataclass(frozen=True)
 class GroupData:
@@ -101,7 +104,6 @@ class TaskContext:
     """
 
     group_data: Optional[GroupData] = None
-    checkpoint_paths: Optional[CheckpointPaths] = None
     code_bundle: Any = None
     interactive_mode = False
     input_path: Optional[str] = None
@@ -138,11 +140,20 @@ class TaskContext:
 
     @property
     def raw_data_path(self) -> RawDataPath:
+        """A local run's raw data folder (Flyte 2's); in a pod, the prefix the cluster gave the execution."""
         if self._raw_data_path is None:
             run = self._run
-            raw = _flytekit_raw_prefix() or run.raw_data_root or f"{LOCAL_ROOT}/raw_data/{run.run_name}"
-            self._raw_data_path = RawDataPath(raw)
+            raw = run.raw_data_root if run.mode == "local" else _flytekit_raw_prefix()
+            self._raw_data_path = RawDataPath(raw or f"{LOCAL_ROOT}/raw_data/{run.run_name}")
         return self._raw_data_path
+
+    @property
+    def checkpoint_paths(self) -> Optional[CheckpointPaths]:
+        """Where a local run's checkpoints are named (Flyte 2's names); in a pod, unknown here."""
+        if self._run.mode != "local":
+            return None
+        raw = self.raw_data_path.path
+        return CheckpointPaths(f"{raw}/prev_checkpoint", f"{raw}/checkpoint")
 
     @property
     def mode(self) -> str:

@@ -39,6 +39,7 @@ class Connection:
     config_file: Optional[Path] = None
     root_dir: Optional[Path] = None
     image_refs: Any = None
+    storage: Any = None  # a flyte.storage.Storage: the data settings of runs on the cluster
 
     @property
     def remote(self) -> bool:
@@ -87,6 +88,7 @@ async def init(
     client_id: Optional[str] = None,
     client_credentials_secret: Optional[str] = None,
     images: Any = None,
+    storage: Any = None,
     **options: Any,
 ) -> None:
     """Set where runs go: a Flyte 1 cluster at ``endpoint``, else local runs (see the module's description)."""
@@ -104,6 +106,7 @@ async def init(
         config_file=options.get("source_config_path"),
         root_dir=root_dir,
         image_refs=images,
+        storage=storage,
     )
 
 
@@ -165,5 +168,6 @@ async def init_from_config(
         endpoint=admin.get("endpoint"),
         insecure=bool(admin.get("insecure", False)),
         images=images,
+        storage=storage,
         source_config_path=path,
     )

@@ -62,7 +62,7 @@ def _remote(connection: Connection, settings: RunSettings) -> FlyteRemote:
         assert connection.endpoint is not None
         config = Config(
             platform=PlatformConfig(endpoint=connection.endpoint, insecure=connection.insecure),
-            data_config=DataConfig(),
+            data_config=connection.storage.data_config() if connection.storage is not None else DataConfig(),
         )
     return FlyteRemote(
         config=config,

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import inspect
 from contextlib import contextmanager
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Dict, Iterator, Optional, Tuple
 
 from flytekit.core.base_task import PythonTask

@@ -73,34 +73,27 @@ async def in_thread(function: Any, *args: Any) -> Any:
 
 
 class AsyncFile:
-    """A file opened by ``async with file.open(mode)``: ``await read()``, ``await write(data)``, and the rest."""
+    """A file opened by ``async with file.open(mode)``: each of its methods awaited (``await handle.read()``,
+    ``await handle.write(data)``, ``await handle.readlines()``, ...), lines by ``async for``."""
 
     def __init__(self, opened: IO[Any]) -> None:
         self._opened = opened
 
-    async def read(self, size: int = -1) -> Any:
-        return await in_thread(self._opened.read, size)
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._opened, name)
+        if not callable(found):
+            return found
 
-    async def write(self, data: Any) -> int:
-        return int(await in_thread(self._opened.write, data))
+        async def awaited(*args: Any, **kwargs: Any) -> Any:
+            return await asyncio.to_thread(found, *args, **kwargs)
 
-    async def readline(self) -> Any:
-        return await in_thread(self._opened.readline)
-
-    async def seek(self, offset: int, whence: int = 0) -> int:
-        return int(await in_thread(self._opened.seek, offset, whence))
+        return awaited
 
     def __aiter__(self) -> AsyncFile:
         return self
 
     async def __anext__(self) -> Any:
-        line = await self.readline()
+        line = await asyncio.to_thread(self._opened.readline)
         if not line:
             raise StopAsyncIteration
         return line
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._opened, name)
-
-    async def close(self) -> None:
-        await in_thread(self._opened.close)
