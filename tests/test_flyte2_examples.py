@@ -127,15 +127,14 @@ def test_the_programs_log_records_name_its_file_and_line_and_the_run(runs):
 
 
 def test_every_program_serializes_with_pyflyte_package(tmp_path):
-    specs = package_tasks("tests.flyte2_examples", source_root=support.REPO_ROOT, out_dir=tmp_path)
-    names = {name.rsplit(".", 2)[-2] + "." + name.rsplit(".", 1)[-1] for name in specs}
-    assert {"orders.checkout", "orders.price", "values.main", "settings.shout", "gives_up.check"} <= names
-    spec = {name.rsplit(".", 2)[-2] + "." + name.rsplit(".", 1)[-1]: s for name, s in specs.items()}
+    spec = package_tasks("tests.flyte2_examples", source_root=support.REPO_ROOT, out_dir=tmp_path)
+    # Tasks are named as in Flyte 2: <environment>.<function>.
+    assert {"orders.checkout", "orders.price", "values.main", "settings-bigger.shout", "gives_up.check"} <= set(spec)
     # Parents are eager tasks; leaves are not; settings reach the container.
     assert spec["orders.checkout"].template.metadata.is_eager and not spec["orders.price"].template.metadata.is_eager
     assert spec["settings.greet"].template.metadata.retries.retries == 2
     assert spec["settings.greet"].template.metadata.discoverable
-    limits = {r.value for r in spec["settings.shout"].template.container.resources.requests}
+    limits = {r.value for r in spec["settings-bigger.shout"].template.container.resources.requests}
     assert {"4", "4Gi", "1"} <= limits
 
 

@@ -56,11 +56,19 @@ def test_each_function_becomes_the_flytekit_ext_task_its_body_needs(name, cls):
 
 def test_a_task_keeps_its_function_name_module_and_docs():
     assert kinds.double.__name__ == "double" and kinds.double.__module__ == "tests.flyte2.kinds"
-    assert kinds.double.name == "tests.flyte2.kinds.double"
+    # Flyte 2's name, <environment>.<function>; the pod still finds the code by module and function.
+    assert kinds.double.name == "kinds.double"
     assert kinds.double.short_name == "double"
     assert kinds.on_a_clone.short_name == "the-short-one"
     assert kinds.double.parent_env_name == "kinds"
-    assert set(kinds.env.tasks) >= {"tests.flyte2.kinds.double", "tests.flyte2.kinds.maps"}
+    assert set(kinds.env.tasks) >= {"kinds.double", "kinds.maps"}
+    assert spec(kinds.double).template.id.name == "kinds.double"
+    assert list(spec(kinds.double).template.container.args)[-4:] == [
+        "task-module",
+        "tests.flyte2.kinds",
+        "task-name",
+        "double",
+    ]
 
 
 def test_environment_settings_become_the_tasks_container_resources_env_and_secrets():

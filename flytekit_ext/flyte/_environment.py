@@ -196,7 +196,7 @@ class TaskEnvironment(Environment):
                 image=self.image,
                 task_resolver=task_resolver,
             )
-            self._tasks[made.name] = made  # type: ignore[attr-defined]
+            self._tasks[made.name] = made
             return made
 
         return decorate(_func) if _func is not None else decorate
@@ -220,6 +220,6 @@ class TaskEnvironment(Environment):
             raise ValueError("TaskEnvironment.from_task: the tasks must have the same image")
         environment = cls(name, image=images.pop() if images else "auto", depends_on=list(depends_on or []))
         for task in tasks:
-            environment._tasks[task.name] = task  # type: ignore[attr-defined]
+            environment._tasks[task.name] = task
             task.parent_env_name = name
         return environment

@@ -2,7 +2,10 @@
 
 Its records are printed as Flyte 2 prints them, on standard output: the time, the level, inside a task the
 run and action names in brackets, the file and line, and the message (later lines of a message indented
-under its first). ``system_logger`` is flytekit's logger, which ``init(log_level=...)`` sets.
+under its first). It is the logger named ``flyte.user``, as Flyte 2's, so a program's
+``logging.getLogger("flyte.user.<name>")`` logs through it. As in Flyte 2, every log record carries
+``run_name`` and ``action_name`` attributes (empty outside a task), for a program's own formats.
+``system_logger`` is flytekit's logger, which ``init(log_level=...)`` sets.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import logging
 import os
 import sys
 from datetime import datetime
-from typing import Union
+from typing import Any, Callable, Union
 
 from flytekit.loggers import logger as system_logger
 
@@ -52,7 +55,7 @@ def _level(value: Union[int, str, None], default: int) -> int:
 
 
 def _user_logger() -> logging.Logger:
-    made = logging.getLogger("flytekit_ext.flyte.user")
+    made = logging.getLogger("flyte.user")
     made.setLevel(_level(os.environ.get("LOG_LEVEL"), logging.INFO))
     if not made.handlers:
         handler = _StandardOutput()
@@ -63,6 +66,24 @@ def _user_logger() -> logging.Logger:
 
 
 logger = _user_logger()
+
+
+def _with_run_names(previous: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        from flytekit_ext.flyte._context import TASK
+
+        record = previous(*args, **kwargs)
+        task = TASK.get()
+        record.run_name = task.action.run_name if task is not None else ""
+        record.action_name = task.action.name if task is not None else ""
+        return record
+
+    make.__flytekit_ext_flyte__ = True  # type: ignore[attr-defined]
+    return make
+
+
+if not getattr(logging.getLogRecordFactory(), "__flytekit_ext_flyte__", False):
+    logging.setLogRecordFactory(_with_run_names(logging.getLogRecordFactory()))
 
 
 def set_levels(log_level: Union[int, str, None], user_log_level: Union[int, str, None]) -> None:

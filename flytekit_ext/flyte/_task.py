@@ -40,6 +40,13 @@ class TaskTemplate:
 
     parent_env_name: str = ""
     _flyte2_image: Union[str, Image, None] = "auto"
+    _flyte2_name: Optional[str] = None
+
+    @property
+    def name(self) -> str:
+        """Flyte 2's name for the task, ``<environment>.<function>``: what messages, logs and (registered on a
+        cluster) the task's id say. The code is still found by its module and function name in a pod."""
+        return self._flyte2_name or super().name  # type: ignore[misc]
 
     @functools.cached_property
     def _tuple_outputs(self) -> TupleOutputs:
@@ -109,5 +116,6 @@ def make_task(
         cast(Any, made), function
     )  # as flytekit_ext's decorators do: name, docs, module, __wrapped__
     made.parent_env_name = environment_name
+    made._flyte2_name = f"{environment_name}.{function.__name__}"
     made._flyte2_image = image
     return made
