@@ -76,3 +76,21 @@ def test_a_local_file_or_folder_is_uploaded_when_the_store_is_remote(tmp_path):
     assert file.scalar.blob.uri.startswith("memory://store/") and memory.cat(file.scalar.blob.uri) == b"up"
     assert folder.scalar.blob.uri.startswith("memory://store/")
     assert memory.cat(folder.scalar.blob.uri.rstrip("/") + "/a.txt") == b"up"
+
+
+def test_flyte_storage_puts_gets_and_checks_paths(tmp_path):
+    import asyncio
+
+    import flytekit_ext.flyte.storage as storage
+
+    local = tmp_path / "a.txt"
+    local.write_text("stored")
+
+    async def round_trip() -> tuple:
+        remote = await storage.put(str(local))
+        copy = await storage.get(remote, str(tmp_path / "copy.txt"))
+        return remote, copy, await storage.exists(remote), storage.exists_sync(str(tmp_path / "missing"))
+
+    remote, copy, exists, missing = asyncio.run(round_trip())
+    assert remote != str(local) and Path(copy).read_text() == "stored" and exists and not missing
+    assert storage.S3.auto(region="us-east-2").data_config().s3 is not None

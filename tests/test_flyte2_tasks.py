@@ -150,6 +150,18 @@ def test_an_api_with_no_meaning_on_flyte_1_raises_naming_it_and_what_to_use():
         Action.get(name="a0")
     assert isinstance(flyte.run(kinds.double, x=1), Run)
     assert not hasattr(flyte, "no_such_name")
+    from flytekit_ext.flyte.extras import ContainerTask, Sleep
+
+    with pytest.raises(UnavailableOnFlyte1Error, match=r"flyte\.extras\.ContainerTask .*flytekit\.ContainerTask"):
+        ContainerTask(name="c")
+    # The core-sleep plugin's tasks run their own body, as Flyte 2 runs them locally.
+    sleepy = flyte.TaskEnvironment(name="sleepy", plugin_config=Sleep())
+
+    @sleepy.task
+    def nap(seconds: int) -> int:
+        return seconds
+
+    assert flyte.run(nap, seconds=3).outputs() == (3,)
 
 
 def test_bad_settings_are_errors_naming_the_environment_or_setting():

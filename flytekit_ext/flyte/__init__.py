@@ -91,7 +91,7 @@ install_excepthook()
 
 
 # Flyte 2's submodules, reachable as attributes of the package as they are there (``flyte.io.File``).
-_SUBMODULES = ("io", "report", "durable", "remote", "app", "extras", "models", "storage", "types", "extend")
+_SUBMODULES = ("io", "report", "durable", "remote", "app", "extras", "models", "storage", "types", "extend", "git")
 
 
 def __getattr__(name: str) -> Any:

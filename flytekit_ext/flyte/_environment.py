@@ -96,7 +96,13 @@ class TaskEnvironment(Environment):
             raise TypeError(f"TaskEnvironment {self.name!r}: reusable must be a ReusePolicy, got {self.reusable!r}")
         if self.cache and not isinstance(self.cache, (str, Cache)):
             raise TypeError(f"TaskEnvironment {self.name!r}: cache must be a str or a Cache, got {self.cache!r}")
-        if self.plugin_config is not None:
+        from flytekit_ext.flyte.extras import Sleep
+
+        if isinstance(self.plugin_config, Sleep):
+            ignored(
+                "TaskEnvironment(plugin_config=Sleep())", "the tasks run their own body, as Flyte 2 runs them locally"
+            )
+        elif self.plugin_config is not None:
             unavailable(
                 "TaskEnvironment(plugin_config=...)",
                 "Flyte 2's task plugins do not run on Flyte 1; use a flytekit plugin's task_config with "

@@ -146,7 +146,7 @@ async def init_from_config(
 ) -> None:
     """``init`` with the settings of a configuration file (see the module's description)."""
     path: Optional[Path]
-    if path_or_config is None:
+    if path_or_config is None or path_or_config == "":
         path = _found_config()
     else:
         path = (Path(root_dir).expanduser() / path_or_config) if root_dir else Path(path_or_config).expanduser()
