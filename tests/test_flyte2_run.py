@@ -22,6 +22,10 @@ def test_a_run_returns_its_outputs_as_a_tuple_also_by_name():
     assert repr(run.outputs()) == "ActionOutputs(o0=5)"
     assert run.name == "dry-run" and run.url.startswith("/tmp/flyte/metadata/")
     run.wait()  # a local run has ended when it is returned
+    # Printed as Flyte 2 prints a local run.
+    assert repr(run).startswith(
+        "_InlineRun(\n    url='[blue bold][link=/tmp/flyte/metadata/"
+    ) and "    name='dry-run',\n" in repr(run)
     assert flyte.run(failing.pair).outputs() == (1, "one")
     assert repr(flyte.run(failing.pair).outputs()) == 'ActionOutputs(o0=1, o1="one")'
     assert flyte.run(failing.nothing).outputs() == ()

@@ -12,6 +12,7 @@ exception's class name as its ``code``), whose cause is the task's own exception
 from __future__ import annotations
 
 import inspect
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +103,27 @@ class LocalRun(Run):
 
     def done(self) -> bool:
         return True
+
+    def __repr__(self) -> str:
+        # What Flyte 2 prints for a local run (its in-process run handle, with the fields of a run it never had;
+        # its run time is the seconds since midnight, UTC, of a run that started at the epoch).
+        since_midnight = int(time.time()) % 86400
+        return (
+            "_InlineRun(\n"
+            f"    url='[blue bold][link={self.url}]link[/link][/blue bold]',\n"
+            "    labels={},\n"
+            f"    name={self.name!r},\n"
+            "    action name='a0',\n"
+            "    start_time='1970-01-01T00:00:00+00:00',\n"
+            "    end_time=None,\n"
+            f"    run_time='{since_midnight} secs',\n"
+            "    phase='ACTION_PHASE_UNSPECIFIED',\n"
+            "    group='',\n"
+            "    parent='',\n"
+            "    related to='',\n"
+            "    attempts=0\n"
+            ")"
+        )
 
 
 def run_failure(error: Exception) -> BaseRuntimeError:
