@@ -25,6 +25,17 @@ def test_a_tuple_return_still_names_several_outputs():
     assert list(tuples.read.python_interface.outputs) == ["sensor", "value", "where", "unit"]
 
 
+def test_typed_dicts_mixed_literals_and_dicts_for_models_and_dataclasses_are_taken_as_flyte_2_takes_them():
+    place = flyte.run(tuples.make_place, "harbour").outputs()[0]
+    assert place == {"name": "harbour", "where": tuples.Point(1.0, 2.0)}
+    assert flyte.run(tuples.describe_place, place, kind=3).outputs()[0] == "harbour at Point(x=1.0, y=2.0) (3)"
+    assert flyte.run(tuples.describe_place, place, kind="city").outputs()[0].endswith("(city)")
+    # A dict for a pydantic model or a dataclass input is made into one, as Flyte 2 does.
+    assert flyte.run(tuples.configured, {"depth": 2}, point={"x": 0.5, "y": 1.5}).outputs()[0] == (
+        "2/none Point(x=0.5, y=1.5)"
+    )
+
+
 def test_a_tuple_of_the_wrong_length_is_an_error_naming_the_type():
     with pytest.raises(flyte.errors.RuntimeUserError, match=r"tuple\[int, int\] with 2 elements"):
         flyte.run(tuples.add_pair, (1, 2, 3), "x")

@@ -25,7 +25,7 @@ from flytekit_ext.flyte._context import task_context
 from flytekit_ext.flyte._image import Image
 from flytekit_ext.flyte._parents import calls_tasks
 from flytekit_ext.flyte._settings import node_overrides
-from flytekit_ext.flyte._tuples import TupleOutputs, allow_tuple_values, tuple_outputs, with_tuple_types
+from flytekit_ext.flyte._values import TupleOutputs, allow_tuple_values, tuple_outputs, with_tuple_types
 
 T = TypeVar("T")
 

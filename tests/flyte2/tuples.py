@@ -1,7 +1,9 @@
 """Tuples and NamedTuples as inputs and inside outputs."""
 
 from dataclasses import dataclass
-from typing import List, NamedTuple, Optional, Tuple
+from typing import List, Literal, NamedTuple, Optional, Tuple, TypedDict
+
+from pydantic import BaseModel
 
 import flytekit_ext.flyte as flyte
 
@@ -47,3 +49,28 @@ async def pipeline() -> Tuple[str, str, List[tuple[str, int]]]:
     sensor, value, where, unit = await read.aio()
     described = await describe.aio(Reading(sensor, value, where, unit), extra=[("a", 1), ("b", 2)])
     return await add_pair.aio(pair, label), described, [("x", 1)]
+
+
+class Place(TypedDict):
+    name: str
+    where: Point
+
+
+class Settings(BaseModel):
+    depth: int
+    label: str = "none"
+
+
+@env.task
+def describe_place(place: Place, kind: Literal["city", 3]) -> str:
+    return f"{place['name']} at {place['where']} ({kind})"
+
+
+@env.task
+def make_place(name: str) -> Place:
+    return Place(name=name, where=Point(1.0, 2.0))
+
+
+@env.task
+def configured(settings: Settings, point: Point) -> str:
+    return f"{settings.depth}/{settings.label} {point}"
