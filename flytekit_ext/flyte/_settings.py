@@ -84,6 +84,8 @@ def task_arguments(settings: TaskSettings, function: Callable[..., Any]) -> Dict
     )
     arguments: Dict[str, Any] = {
         "metadata": metadata,
+        # An input without a type annotation is pickled, as in Flyte 2 (flytekit refuses it).
+        "pickle_untyped": True,
         "container_image": image,
         "environment": dict(settings.env_vars) if settings.env_vars else None,
         "secret_requests": [secret.to_flytekit() for secret in secrets_from_request(settings.secrets)] or None,

@@ -11,7 +11,7 @@ type engine picks for that annotation only). A plain flytekit task is unchanged.
 * a tuple or ``NamedTuple`` of values a dataclass field may hold: :class:`TupleTransformer`, as below;
 * a ``Literal`` of mixed types: flytekit's pickle transformer (as Flyte 2, any value is taken, unchecked);
 * a ``TypedDict``, or a tuple holding a pydantic model or one:
-  :class:`PydanticValueTransformer`, the value as JSON in a struct literal, read and written by pydantic (as
+  :class:`PydanticValueTransformer`, the value as JSON (msgpack) in a literal, read and written by pydantic (as
   Flyte 2 does; these need pydantic installed, and stay as flytekit takes them without it);
 * a pydantic model: flytekit's own transformer, given the model made from a ``dict`` when a dict is passed.
 
@@ -38,14 +38,14 @@ import types
 import typing
 from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple, Type
 
+import msgpack
 import typing_extensions
+from flytekit.core.constants import MESSAGEPACK
 from flytekit.core.context_manager import FlyteContext
 from flytekit.core.type_engine import DataclassTransformer, TypeEngine, TypeTransformer, TypeTransformerFailedError
-from flytekit.models.literals import Literal, Scalar
+from flytekit.models.literals import Binary, Literal, Scalar
 from flytekit.models.types import LiteralType, SimpleType
 from flytekit.types.pickle.pickle import FlytePickleTransformer
-from google.protobuf import json_format
-from google.protobuf.struct_pb2 import Struct
 from typing_extensions import Annotated, get_args, get_origin
 
 
@@ -110,7 +110,7 @@ def _html(*args: Any) -> str:
 
 
 class PydanticValueTransformer(TypeTransformer[object]):
-    """A value of a type pydantic reads and writes (see the module's description), as JSON in a struct literal."""
+    """A value of a type pydantic reads and writes (see the module's description), as JSON in a msgpack literal."""
 
     def __init__(self, python_type: Any) -> None:
         from pydantic import TypeAdapter
@@ -128,14 +128,13 @@ class PydanticValueTransformer(TypeTransformer[object]):
             data = self._adapter.dump_python(self._adapter.validate_python(value), mode="json")
         except ValueError as error:  # pydantic's ValidationError: the value is not of the type
             raise TypeTransformerFailedError(f"{value!r} is not a {self._python_type}: {error}") from error
-        struct = Struct()
-        struct.update({"value": data})
-        return Literal(scalar=Scalar(generic=struct))
+        # msgpack, as flytekit stores dataclasses and pydantic models (a protobuf Struct would make ints floats).
+        return Literal(scalar=Scalar(binary=Binary(value=msgpack.dumps(data), tag=MESSAGEPACK)))
 
     def to_python_value(self, ctx: FlyteContext, lv: Literal, expected_python_type: Any) -> Any:
-        if lv.scalar is None or lv.scalar.generic is None:
-            raise TypeTransformerFailedError(f"Expected a struct literal for {self._python_type}, got {lv}")
-        return self._adapter.validate_python(json_format.MessageToDict(lv.scalar.generic)["value"])
+        if lv.scalar is None or lv.scalar.binary is None:
+            raise TypeTransformerFailedError(f"Expected a msgpack literal for {self._python_type}, got {lv}")
+        return self._adapter.validate_python(msgpack.loads(lv.scalar.binary.value))
 
     def to_html(self, *args: Any) -> str:
         return _html(*args)

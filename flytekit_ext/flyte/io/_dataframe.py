@@ -9,11 +9,12 @@ has a handler for works. Flyte 2's methods: ``from_df``, ``from_local``, ``from_
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Iterator, Optional, Type
+from typing import Any, AsyncIterator, Dict, Iterator, Optional, Type
 
 from flytekit.types.structured.structured_dataset import StructuredDataset, StructuredDatasetTransformerEngine
 
 from flytekit_ext.flyte.io import _storage as storage
+from flytekit_ext.flyte.io._pydantic import pydantic_schema
 
 PARQUET = "parquet"
 
@@ -103,6 +104,30 @@ class DataFrame(StructuredDataset):
         cls, df: Any, columns: Any = None, remote_destination: Optional[str] = None, hash_method: Any = None
     ) -> DataFrame:
         return await storage.in_thread(cls.from_local_sync, df, columns, remote_destination, hash_method)
+
+    # In values pydantic writes (a TypedDict, a tuple holding a model): stored, then its uri and format.
+
+    def _serialize(self) -> Dict[str, Any]:
+        from flytekit.core.context_manager import FlyteContextManager
+        from flytekit.core.type_engine import TypeEngine
+
+        if self.dataframe is not None and self.uri is None:
+            literal = TypeEngine.to_literal(
+                FlyteContextManager.current_context(), self, DataFrame, TypeEngine.to_literal_type(DataFrame)
+            )
+            self.uri, self.file_format = (
+                literal.scalar.structured_dataset.uri,
+                literal.scalar.structured_dataset.metadata.structured_dataset_type.format,
+            )
+        return {"uri": self.uri, "format": self.format}
+
+    @classmethod
+    def _deserialize(cls, value: Dict[str, Any]) -> DataFrame:
+        return cls(uri=value["uri"], format=value.get("format") or PARQUET)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        return pydantic_schema(cls)
 
     # Reading.
 

@@ -22,6 +22,7 @@ from mashumaro.types import SerializableType
 
 from flytekit_ext.flyte.io import _storage as storage
 from flytekit_ext.flyte.io._file import File
+from flytekit_ext.flyte.io._pydantic import pydantic_schema
 
 T = TypeVar("T")
 
@@ -125,6 +126,11 @@ class Dir(SerializableType, Generic[T]):
     def _serialize(self) -> Dict[str, Any]:
         uploaded = _uploaded(self)
         return {"path": uploaded.path, "name": uploaded.name, "format": uploaded.format, "hash": uploaded.hash}
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        # Inside a value pydantic writes (a TypedDict, a tuple holding a model): the same dict as in a dataclass.
+        return pydantic_schema(cls)
 
     @classmethod
     def _deserialize(cls, value: Dict[str, Any]) -> Dir[T]:

@@ -26,6 +26,7 @@ from flytekit.models.types import LiteralType
 from mashumaro.types import SerializableType
 
 from flytekit_ext.flyte.io import _storage as storage
+from flytekit_ext.flyte.io._pydantic import pydantic_schema
 
 T = TypeVar("T")
 
@@ -38,7 +39,7 @@ class File(SerializableType, Generic[T]):
     name: Optional[str] = None
     format: str = ""
     hash: Optional[str] = None
-    hash_method: Any = field(default=None, repr=False, compare=False)
+    hash_method: Any = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         self.path = str(self.path)
@@ -46,7 +47,8 @@ class File(SerializableType, Generic[T]):
             self.name = Path(self.path).name
 
     def __str__(self) -> str:
-        return f"path={self.path!r} name={self.name!r} format={self.format!r} hash={self.hash!r}"
+        # As Flyte 2's (a pydantic model) prints.
+        return f"path={self.path!r} name={self.name!r} format={self.format!r} hash={self.hash!r} hash_method=None"
 
     # Made by these.
 
@@ -134,6 +136,11 @@ class File(SerializableType, Generic[T]):
     def _serialize(self) -> Dict[str, Any]:
         uploaded = _uploaded(self)
         return {"path": uploaded.path, "name": uploaded.name, "format": uploaded.format, "hash": uploaded.hash}
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        # Inside a value pydantic writes (a TypedDict, a tuple holding a model): the same dict as in a dataclass.
+        return pydantic_schema(cls)
 
     @classmethod
     def _deserialize(cls, value: Dict[str, Any]) -> File[T]:
