@@ -19,6 +19,10 @@ def unavailable_function(api: str, instead: str) -> Any:
     def stand_in(*args: Any, **kwargs: Any) -> NoReturn:
         unavailable(api, instead)
 
+    async def aio(*args: Any, **kwargs: Any) -> NoReturn:  # Flyte 2's async form of the same function
+        unavailable(api, instead)
+
+    stand_in.aio = aio  # type: ignore[attr-defined]
     stand_in.__name__ = api.rsplit(".", 1)[-1]
     stand_in.__qualname__ = stand_in.__name__
     stand_in.__doc__ = f"Not available on Flyte 1: {instead}"
