@@ -22,6 +22,9 @@ from datetime import datetime, timezone
 from typing import Any, Dict, Iterator, Literal, Optional
 from uuid import uuid4
 
+from flytekit_ext.flyte._checkpoint import Checkpoint, task_checkpoint
+from flytekit_ext.flyte._report import Report, report_as_decks
+
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 LOCAL_ROOT = "/tmp/flyte"  # where Flyte 2 keeps a local run's metadata and raw data
 
@@ -133,8 +136,6 @@ class TaskContext:
     @property
     def report(self) -> Any:
         if self._report is None:
-            from flytekit_ext.flyte.report import Report
-
             self._report = Report(name=self.action.name)
         return self._report
 
@@ -198,8 +199,6 @@ class TaskContext:
     @property
     def checkpoint(self) -> Any:
         """The task's checkpoint (:class:`flytekit_ext.flyte.Checkpoint`), or None without one."""
-        from flytekit_ext.flyte._checkpoint import Checkpoint, task_checkpoint
-
         found = self.data.get("_checkpoint")
         if found is None:
             underlying = task_checkpoint()
@@ -324,8 +323,6 @@ class task_context:
             return
         TASK.reset(self._token)
         if made._report is not None:
-            from flytekit_ext.flyte.report import report_as_decks
-
             report_as_decks(made._report, self._short_name)
 
 

@@ -24,6 +24,7 @@ from flytekit_ext.flyte._settings import TaskSettings, task_arguments, warn_igno
 from flytekit_ext.flyte._task import TaskTemplate, make_task
 from flytekit_ext.flyte._timeout import TimeoutType
 from flytekit_ext.flyte._unavailable import unavailable
+from flytekit_ext.flyte.extras import Sleep
 
 _NAME = re.compile(r"^[a-z0-9]+([_-][a-z0-9]+)*$")
 _loaded: List[Environment] = []
@@ -96,8 +97,6 @@ class TaskEnvironment(Environment):
             raise TypeError(f"TaskEnvironment {self.name!r}: reusable must be a ReusePolicy, got {self.reusable!r}")
         if self.cache and not isinstance(self.cache, (str, Cache)):
             raise TypeError(f"TaskEnvironment {self.name!r}: cache must be a str or a Cache, got {self.cache!r}")
-        from flytekit_ext.flyte.extras import Sleep
-
         if isinstance(self.plugin_config, Sleep):
             ignored(
                 "TaskEnvironment(plugin_config=Sleep())", "the tasks run their own body, as Flyte 2 runs them locally"

@@ -18,6 +18,7 @@ from typing import Any, Optional, Union
 import yaml
 
 from flytekit_ext.flyte._ignored import ignored
+from flytekit_ext.flyte._logging import set_levels
 from flytekit_ext.flyte._syncify import syncify
 from flytekit_ext.flyte.errors import InitializationError
 
@@ -93,8 +94,6 @@ async def init(
 ) -> None:
     """Set where runs go: a Flyte 1 cluster at ``endpoint``, else local runs (see the module's description)."""
     global _current
-    from flytekit_ext.flyte._logging import set_levels
-
     set_levels(log_level, user_log_level)
     if api_key or client_id or client_credentials_secret:
         ignored("init(api_key/client_id/client_credentials_secret=...)", "put the credentials in a flytectl config")

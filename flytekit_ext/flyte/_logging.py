@@ -18,13 +18,13 @@ from typing import Any, Callable, Union
 
 from flytekit.loggers import logger as system_logger
 
+from flytekit_ext.flyte._context import TASK
+
 _INDENT = " " * 25  # the width of the time and level columns
 
 
 class _Formatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        from flytekit_ext.flyte._context import TASK
-
         task = TASK.get()
         where = f"[{task.action.run_name}][{task.action.name}] " if task is not None else ""
         time = datetime.fromtimestamp(record.created).strftime("%H:%M:%S.%f")
@@ -70,8 +70,6 @@ logger = _user_logger()
 
 def _with_run_names(previous: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
     def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        from flytekit_ext.flyte._context import TASK
-
         record = previous(*args, **kwargs)
         task = TASK.get()
         record.run_name = task.action.run_name if task is not None else ""

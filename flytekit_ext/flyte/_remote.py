@@ -35,7 +35,7 @@ from flytekit.tools.fast_registration import FastPackageOptions
 import flytekit_ext
 from flytekit_ext.flyte._context import CUSTOM_CONTEXT_ENV
 from flytekit_ext.flyte._initialize import Connection, current
-from flytekit_ext.flyte._run import ActionOutputs, Run, RunSettings
+from flytekit_ext.flyte._runs import ActionOutputs, Run, RunSettings
 from flytekit_ext.flyte.errors import InitializationError
 
 #: How often ``wait`` asks the cluster how the run is doing (flytekit's own default is 30 s).

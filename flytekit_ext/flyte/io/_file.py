@@ -25,6 +25,7 @@ from flytekit.models.literals import Blob, BlobMetadata, Literal, Scalar
 from flytekit.models.types import LiteralType
 from mashumaro.types import SerializableType
 
+from flytekit_ext.flyte._context import TASK
 from flytekit_ext.flyte.io import _storage as storage
 from flytekit_ext.flyte.io._pydantic import pydantic_schema
 
@@ -68,8 +69,6 @@ class File(SerializableType, Generic[T]):
         """A file called ``name`` in a folder of the running task's own, the same for every attempt of it."""
         if os.sep in name or "/" in name:
             raise ValueError(f"File.named_remote: {name!r} must be a plain file name, without folders")
-        from flytekit_ext.flyte._context import TASK
-
         task = TASK.get()
         if task is None:
             raise ValueError("File.named_remote() needs a running task (call it inside a task)")

@@ -4,7 +4,7 @@ here: each of those names raises when used, naming flytekit's ``FlyteRemote`` as
 
 from typing import Any
 
-from flytekit_ext.flyte._run import ActionOutputs, Run
+from flytekit_ext.flyte._runs import ActionOutputs, Run
 from flytekit_ext.flyte._unavailable import unavailable_module_attribute
 
 INSTEAD = "Use flytekit's FlyteRemote (flytekit.remote.FlyteRemote) against the Flyte 1 cluster."

@@ -9,55 +9,9 @@ a stand-in that nothing reads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Dict, List
-
 from flytekit_ext.flyte._context import TASK
+from flytekit_ext.flyte._report import MAIN_TAB, Report, Tab, report_as_decks
 from flytekit_ext.flyte._syncify import syncify
-
-MAIN_TAB = "main"
-
-
-@dataclass
-class Tab:
-    """A tab of a report: HTML fragments, shown one after the other."""
-
-    name: str
-    content: List[str] = field(default_factory=list, init=False)
-
-    def log(self, content: str) -> None:
-        self.content.append(content)
-
-    def replace(self, content: str) -> None:
-        self.content = [content]
-
-    def get_html(self) -> str:
-        return "\n".join(self.content)
-
-
-@dataclass
-class Report:
-    """A task's report: its tabs by name, the main tab first."""
-
-    name: str
-    tabs: Dict[str, Tab] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.tabs.setdefault(MAIN_TAB, Tab(MAIN_TAB))
-
-    def has_content(self) -> bool:
-        return any(tab.content for tab in self.tabs.values())
-
-    def get_tab(self, name: str, create_if_missing: bool = True) -> Tab:
-        if name not in self.tabs:
-            if not create_if_missing:
-                raise ValueError(f"Tab {name} does not exist.")
-            self.tabs[name] = Tab(name)
-        return self.tabs[name]
-
-    def get_final_report(self) -> str:
-        return "\n".join(f"<div>{tab.get_html()}</div>" for tab in self.tabs.values() if tab.content)
-
 
 _outside = Report(name="outside-a-task")
 
@@ -89,15 +43,4 @@ async def replace(content: str, do_flush: bool = False) -> None:
     get_tab(MAIN_TAB).replace(content)
 
 
-def report_as_decks(report: Report, task_name: str) -> None:
-    """The report's tabs with content, as flytekit decks of the running task (the main tab named for the task)."""
-    if not report.has_content():
-        return
-    from flytekit import Deck
-
-    for name, tab in report.tabs.items():
-        if tab.content:
-            Deck(task_name if name == MAIN_TAB else name, tab.get_html())
-
-
-__all__ = ["Report", "Tab", "current_report", "flush", "get_tab", "log", "replace"]
+__all__ = ["Report", "Tab", "current_report", "flush", "get_tab", "log", "replace", "report_as_decks", "MAIN_TAB"]
