@@ -36,6 +36,12 @@ def test_typed_dicts_mixed_literals_and_dicts_for_models_and_dataclasses_are_tak
     )
 
 
+def test_an_untyped_input_is_pickled_and_no_return_annotation_means_no_outputs(capsys):
+    assert list(tuples.untyped.python_interface.outputs) == []
+    assert flyte.run(tuples.untyped, "ab").outputs() == ()
+    assert "abab" in capsys.readouterr().out
+
+
 def test_a_tuple_of_the_wrong_length_is_an_error_naming_the_type():
     with pytest.raises(flyte.errors.RuntimeUserError, match=r"tuple\[int, int\] with 2 elements"):
         flyte.run(tuples.add_pair, (1, 2, 3), "x")

@@ -277,8 +277,9 @@ def _outputs_with_tuple_transformers(returned: Any) -> Any:
 
 
 def with_tuple_types(function: Callable[..., Any]) -> Callable[..., Any]:
-    """``function`` itself if no tuple appears in its inputs or inside its outputs; else a copy of it (same code,
-    same globals, defaults and name) whose annotations carry the tuple transformers."""
+    """``function`` itself if none of its types needs a transformer of its own and it has a return annotation;
+    else a copy of it (same code, same globals, defaults and name) whose annotations carry the transformers (and
+    say ``-> None`` where it had no return annotation)."""
     try:
         hints: Dict[str, Any] = typing.get_type_hints(function)
     except Exception:  # annotations flytekit cannot read either: it reports them when it makes the task
@@ -286,7 +287,11 @@ def with_tuple_types(function: Callable[..., Any]) -> Callable[..., Any]:
     changed: Dict[str, Any] = {}
     for name, hint in hints.items():
         changed[name] = _outputs_with_tuple_transformers(hint) if name == "return" else with_tuple_transformers(hint)
-    if all(changed[name] is hints[name] for name in hints):
+    if "return" not in hints:
+        # No return annotation: no outputs, as in Flyte 2 (flytekit, asked to pickle what has no type, would
+        # make it one output of any type).
+        changed["return"] = None
+    if "return" in hints and all(changed[name] is hints[name] for name in hints):
         return function
     code: Optional[types.CodeType] = getattr(function, "__code__", None)
     if code is None or not isinstance(function, types.FunctionType):

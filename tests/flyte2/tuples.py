@@ -74,3 +74,9 @@ def make_place(name: str) -> Place:
 @env.task
 def configured(settings: Settings, point: Point) -> str:
     return f"{settings.depth}/{settings.label} {point}"
+
+
+@env.task
+def untyped(value, times: int = 2):
+    # No annotations on `value` nor on the return: Flyte 2 pickles the one and has no output for the other.
+    print(value * times)

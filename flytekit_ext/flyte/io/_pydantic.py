@@ -13,6 +13,10 @@ def pydantic_schema(cls: Any) -> Any:
     def read(value: Any) -> Any:
         return value if isinstance(value, cls) else cls._deserialize(value)
 
-    return core_schema.no_info_plain_validator_function(
-        read, serialization=core_schema.plain_serializer_function_ser_schema(lambda value: value._serialize())
+    return core_schema.json_or_python_schema(
+        json_schema=core_schema.no_info_plain_validator_function(
+            read, json_schema_input_schema=core_schema.dict_schema()
+        ),
+        python_schema=core_schema.no_info_plain_validator_function(read),
+        serialization=core_schema.plain_serializer_function_ser_schema(lambda value: value._serialize()),
     )
