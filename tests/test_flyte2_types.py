@@ -36,6 +36,12 @@ def test_typed_dicts_mixed_literals_and_dicts_for_models_and_dataclasses_are_tak
     )
 
 
+def test_a_typed_dict_that_holds_itself_with_a_field_not_required():
+    assert flyte.run(tuples.leaf, "x").outputs()[0] == {"label": "x"}  # no "children": not required, not added
+    tree = {"label": "a", "children": [{"label": "b", "children": [{"label": "c"}]}, {"label": "d"}]}
+    assert flyte.run(tuples.depth, tree).outputs()[0] == 3
+
+
 def test_an_untyped_input_is_pickled_and_no_return_annotation_means_no_outputs(capsys):
     assert list(tuples.untyped.python_interface.outputs) == []
     assert flyte.run(tuples.untyped, "ab").outputs() == ()

@@ -36,7 +36,7 @@ import html
 import sys
 import types
 import typing
-from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple, Type
+from typing import Any, Callable, Dict, Optional, Tuple, Type
 
 import msgpack
 import typing_extensions
@@ -188,29 +188,49 @@ def _is_plain_dataclass(python_type: Any) -> bool:
     )
 
 
-def _typed_dict_for_pydantic(python_type: Any, within: FrozenSet[int] = frozenset()) -> Any:
+def _typed_dict_for_pydantic(python_type: Any) -> Any:
     """``python_type`` with every ``typing.TypedDict`` in it remade as a ``typing_extensions.TypedDict`` (pydantic
-    takes only those before Python 3.12); the values are plain dicts either way. A TypedDict that holds itself
-    is left as it is (and pydantic says it cannot take it)."""
-    if typing_extensions.is_typeddict(python_type):
-        if sys.version_info >= (3, 12) or id(python_type) in within:
-            return python_type
-        inside = within | {id(python_type)}
-        required = set(getattr(python_type, "__required_keys__", ()))
-        fields = {}
-        for name, hint in typing.get_type_hints(python_type).items():
-            remade = _typed_dict_for_pydantic(hint, inside)
-            fields[name] = remade if name in required else typing_extensions.NotRequired[remade]
-        return typing_extensions.TypedDict(python_type.__name__, fields)  # type: ignore[operator]
-    arguments = get_args(python_type)
-    if not arguments or get_origin(python_type) in (typing.Literal, Annotated):
+    takes only those before Python 3.12); the values are plain dicts either way.
+
+    The remade classes live in a module of their own, and a TypedDict met again inside itself (a tree of nodes)
+    is referred to by its name there, which pydantic resolves in that module.
+    """
+    if sys.version_info >= (3, 12):
         return python_type
-    changed = tuple(_typed_dict_for_pydantic(argument, within) for argument in arguments)
-    if changed == arguments:
-        return python_type
-    if isinstance(python_type, types.GenericAlias):
-        return types.GenericAlias(get_origin(python_type), changed)
-    return typing.cast(Any, python_type).copy_with(changed)
+    namespace = types.ModuleType(f"flytekit_ext_flyte_typed_dicts_{id(python_type)}")
+    sys.modules[namespace.__name__] = namespace
+    names: Dict[int, str] = {}
+
+    def remade(kind: Any) -> Any:
+        if typing_extensions.is_typeddict(kind):
+            if id(kind) in names:
+                return typing.ForwardRef(names[id(kind)])
+            name = names[id(kind)] = f"{kind.__name__}_{len(names)}"
+            fields = {}
+            for field, hint in typing.get_type_hints(kind, include_extras=True).items():
+                # NotRequired[...] as written (a postponed annotation hides it from __required_keys__).
+                wrapper = get_origin(hint)
+                if wrapper in (typing_extensions.NotRequired, typing_extensions.Required):
+                    fields[field] = wrapper[remade(get_args(hint)[0])]
+                elif field in getattr(kind, "__required_keys__", ()):
+                    fields[field] = remade(hint)
+                else:
+                    fields[field] = typing_extensions.NotRequired[remade(hint)]
+            made: Any = typing_extensions.TypedDict(name, fields)  # type: ignore[misc]
+            made.__module__ = namespace.__name__
+            setattr(namespace, name, made)
+            return made
+        arguments = get_args(kind)
+        if not arguments or get_origin(kind) in (typing.Literal, Annotated):
+            return kind
+        changed = tuple(remade(argument) for argument in arguments)
+        if changed == arguments:
+            return kind
+        if isinstance(kind, types.GenericAlias):
+            return types.GenericAlias(get_origin(kind), changed)
+        return typing.cast(Any, kind).copy_with(changed)
+
+    return remade(python_type)
 
 
 def _is_mixed_literal(python_type: Any) -> bool:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import List, Literal, NamedTuple, Optional, Tuple, TypedDict
 
 from pydantic import BaseModel
+from typing_extensions import NotRequired
 
 import flytekit_ext.flyte as flyte
 
@@ -80,3 +81,18 @@ def configured(settings: Settings, point: Point) -> str:
 def untyped(value, times: int = 2):
     # No annotations on `value` nor on the return: Flyte 2 pickles the one and has no output for the other.
     print(value * times)
+
+
+class Node(TypedDict):
+    label: str
+    children: NotRequired[List["Node"]]
+
+
+@env.task
+def depth(tree: Node) -> int:
+    return 1 + max((depth.forward(child) for child in tree.get("children", [])), default=0)
+
+
+@env.task
+def leaf(label: str) -> Node:
+    return Node(label=label)
