@@ -9,7 +9,11 @@ caches are reachable from the other's.
 
 # ruff: noqa: F821 - task, eager and workflow are injected by bench.py before this module runs
 import asyncio
+import os
 import typing
+
+import pandas
+from flytekit.types.file import FlyteFile
 
 CHAIN_LENGTH = 50
 
@@ -58,4 +62,86 @@ def burn(n: int) -> int:
     total = 0
     for i in range(n):
         total = (total + i * i) % 1_000_003
+    return total
+
+
+# --- data between tasks: a DataFrame pipeline and a large file passed along --------------------------------------
+
+FRAME_ROWS = 2_000_000
+FILE_BYTES = 300 * 1024 * 1024
+
+
+@task
+def frame_generate(n: int) -> pandas.DataFrame:
+    import numpy
+
+    return pandas.DataFrame({"a": numpy.random.default_rng(0).random(n), "b": numpy.arange(n)})
+
+
+@task
+def frame_scale(df: pandas.DataFrame) -> pandas.DataFrame:
+    df["a"] = df["a"] * 2
+    return df
+
+
+@task
+def frame_shift(df: pandas.DataFrame) -> pandas.DataFrame:
+    df["b"] = df["b"] + 1
+    return df
+
+
+@task
+def frame_total(df: pandas.DataFrame) -> float:
+    return float(df["a"].sum() + df["b"].sum())
+
+
+def frame_pipeline(n: int = FRAME_ROWS) -> float:
+    """Generate, four transforms, a sum: five boundaries a DataFrame crosses."""
+    df = frame_generate(n=n)
+    df = frame_scale(df=df)
+    df = frame_shift(df=df)
+    df = frame_scale(df=df)
+    df = frame_shift(df=df)
+    return frame_total(df=df)
+
+
+@task
+def file_write(size: int) -> FlyteFile:
+    import flytekit
+
+    path = os.path.join(flytekit.current_context().working_directory, "data.bin")
+    with open(path, "wb") as out:
+        out.write(os.urandom(1024 * 1024) * (size // (1024 * 1024)))
+    return FlyteFile(path)
+
+
+@task
+def file_pass(f: FlyteFile) -> FlyteFile:
+    return f
+
+
+@task
+def file_checksum(f: FlyteFile) -> int:
+    import zlib
+
+    checksum = 0
+    with open(f, "rb") as handle:
+        while chunk := handle.read(8 * 1024 * 1024):
+            checksum = zlib.crc32(chunk, checksum)
+    return checksum
+
+
+def file_pipeline(size: int = FILE_BYTES) -> int:
+    """A file written once, passed through three tasks, read whole by the last."""
+    f = file_write(size=size)
+    for _ in range(3):
+        f = file_pass(f=f)
+    return file_checksum(f=f)
+
+
+@eager
+async def eager_children(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += await child(x=i)
     return total

@@ -27,7 +27,7 @@ from typing import Any, Dict, Iterator, Literal, NoReturn, Type
 
 from flytekit.exceptions.eager import EagerException
 
-from flytekit_ext._runtime.enclosing import TYPED_ERRORS
+from flytekit_ext._core import enclosing
 
 ErrorKind = Literal["system", "unknown", "user"]
 
@@ -233,8 +233,5 @@ def typed_errors() -> Iterator[None]:
 
     This is Flyte 2's rule for every call made in a run; ``flytekit_ext.flyte.run`` runs its task in such a block.
     """
-    token = TYPED_ERRORS.set(True)
-    try:
+    with enclosing.within(enclosing.changed(typed_errors=True)):
         yield
-    finally:
-        TYPED_ERRORS.reset(token)

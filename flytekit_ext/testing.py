@@ -25,7 +25,7 @@ from flyteidl.core import errors_pb2, literals_pb2
 from flytekit.core.type_engine import TypeEngine
 from flytekit.models.literals import LiteralMap
 
-from flytekit_ext._runtime.context import current_context
+from flytekit_ext._core.contexts import current_context
 
 DEFAULT_IMAGE = "example.com/flytekit-ext-test:v1"
 

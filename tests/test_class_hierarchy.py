@@ -30,7 +30,7 @@ def test_subclass_of_flytekit_namesake_and_not_the_same_class(ours, theirs):
 # code rather than flytekit's. Each must be defined by a flytekit_ext class, not inherited from flytekit.
 CALL_SURFACE = "__call__ aio override forward short_name dispatch_execute local_execute construct_node_metadata"
 OWN_MEMBERS = {
-    "PythonFunctionTask": f"{CALL_SURFACE} execute _write_decks",
+    "PythonFunctionTask": f"{CALL_SURFACE} execute write_decks",
     "AsyncPythonFunctionTask": f"{CALL_SURFACE} async_execute execute",
     "EagerAsyncPythonFunctionTask": f"{CALL_SURFACE} async_execute execute get_as_workflow run run_with_backend "
     "local_execution_mode",
@@ -57,7 +57,7 @@ def test_members_that_route_to_flytekit_ext_are_defined_by_flytekit_ext(class_na
 
 def test_module_level_failure_resolver():
     assert isinstance(flytekit_ext.eager_failure_task_resolver, flytekit_ext.EagerFailureTaskResolver)
-    assert flytekit_ext.eager_failure_task_resolver.location == "flytekit_ext.tasks.failure.eager_failure_task_resolver"
+    assert flytekit_ext.eager_failure_task_resolver.location == "flytekit_ext.eager_failure_task_resolver"
 
 
 def test_top_level_exports():

@@ -20,8 +20,9 @@ from flytekit.core.array_node_map_task import ArrayNodeMapTask
 import flytekit_ext
 from flytekit_ext._calls.in_process import InProcessRunner
 from flytekit_ext._calls.node import NodeRunner
-from flytekit_ext._calls.route import runner_for
-from flytekit_ext._runtime.context import current_context
+from flytekit_ext._calls.route import RUNNERS
+from flytekit_ext._core.contexts import current_context
+from flytekit_ext._core.where import where
 from tools import docs_sync
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +80,7 @@ def test_task_image(example):
 
 def test_routing(example):
     module = example("routing")
-    assert isinstance(runner_for(current_context()), InProcessRunner)
+    assert isinstance(RUNNERS[where(current_context())], InProcessRunner)
     assert module.add_one(x=1) == 2
     assert module.add_two(x=1) == 3
     assert [node.flyte_entity for node in module.add_two_wf.nodes] == [module.add_one, module.slow_add_one]
@@ -94,7 +95,7 @@ def test_compiling_a_workflow_uses_the_compile_runner():
 
     @flytekit_ext.workflow
     def wf() -> None:
-        seen.append(runner_for(current_context()))
+        seen.append(RUNNERS[where(current_context())])
 
     wf.compile()  # flytekit compiles a workflow when it is first used, not when it is decorated
     assert isinstance(seen[0], NodeRunner)
@@ -144,6 +145,13 @@ def test_plugin_tasks(example):
     assert node.metadata.name == "tokens" and node.flyte_entity.execution_mode == ArrayNode.FULL_STATE
 
 
+def test_typed_calls(example):
+    # The values the example's annotations claim; tests/test_typed_calls.py checks the annotations themselves.
+    module = example("typed_calls")
+    assert asyncio.run(module.sums(n=2)) == [2, 3, 4, 5, 1, 2]
+    assert module.with_ten([1, 2]) == [11, 12]
+
+
 def test_differences(example):
     module = example("differences")
     assert [type(n.flyte_entity).__name__ for n in module.uses_async.nodes] == [
@@ -154,7 +162,11 @@ def test_differences(example):
     assert module.outer(x=1) == 4
     with pytest.raises(TypeError, match=r"Task 'differences.needs_input' is missing required input\(s\): 'x' \(int\)"):
         module.needs_input()
-    with pytest.raises(TypeError, match="Eager task 'differences.forgets_to_await' returned a coroutine that it never"):
+    with pytest.raises(
+        TypeError,
+        match=r"Eager task 'differences.forgets_to_await' returned a coroutine that it never awaited "
+        r"\(coroutine 'differences.fetch\(\.\.\.\)'\); await it",
+    ):
         asyncio.run(module.forgets_to_await(x=1))
 
 
@@ -210,11 +222,11 @@ def test_override_options(example):
 
 
 def test_override_keys_on_the_page_are_the_accepted_ones():
-    from flytekit_ext._calls.overrides import _NODE_OVERRIDE_KEYS
+    from flytekit_ext._calls.overrides import NODE_OVERRIDE_KEYS
 
     page = (DOCS / "patterns" / "short-name-and-override.md").read_text()
     listed = page.split("except `name`:", 1)[1].split(". An unknown key", 1)[0]
-    assert set(re.findall(r"`(\w+)`", listed)) == set(_NODE_OVERRIDE_KEYS)
+    assert set(re.findall(r"`(\w+)`", listed)) == set(NODE_OVERRIDE_KEYS)
 
 
 def test_callables_sync(example):
@@ -259,7 +271,7 @@ def test_closing_a_map_early_cancels_the_items_in_flight():
     results.close()
     assert time.perf_counter() - started < 0.4  # cancelled, not waited for
     assert next(results, None) is None
-    from flytekit_ext._runtime.loops import run_coroutine
+    from flytekit_ext._core.loops import run_coroutine
 
     run_coroutine(asyncio.sleep(0.6))  # the loop the items ran on runs again: a leftover item would finish now
     assert finished == [0]

@@ -8,7 +8,8 @@ import pytest
 
 import flytekit_ext
 from flytekit_ext import eager, group, task, workflow
-from flytekit_ext._runtime.enclosing import current_group, group_label
+from flytekit_ext._core import enclosing
+from flytekit_ext._core.naming import group_label
 
 
 @task
@@ -24,7 +25,7 @@ async def async_step(x: int) -> int:
 
 @task
 def group_inside_the_task() -> str:
-    return str(current_group())
+    return str(enclosing.current().group)
 
 
 def _running_lines(records) -> typing.List[str]:
@@ -54,7 +55,7 @@ async def two_groups(n: int) -> typing.List[str]:
     async def in_group(name: str) -> str:
         async with group(name):
             await asyncio.gather(*(async_step(x=i) for i in range(n)))
-            return str(current_group())
+            return str(enclosing.current().group)
 
     # Both groups run at once; each gathered child must see its own.
     return list(await asyncio.gather(in_group("evens"), in_group("odds")))
@@ -71,25 +72,25 @@ def test_concurrent_groups_in_an_eager_task_each_see_their_own(caplog):
 def test_the_inner_group_replaces_the_outer_one_and_the_outer_one_comes_back():
     with group("outer"):
         with group("inner"):
-            assert current_group() == "inner"
-        assert current_group() == "outer"
-    assert current_group() is None
+            assert enclosing.current().group == "inner"
+        assert enclosing.current().group == "outer"
+    assert enclosing.current().group is None
 
 
 def test_the_group_is_restored_after_an_exception():
     with pytest.raises(RuntimeError):
         with group("failing"):
             raise RuntimeError("boom")
-    assert current_group() is None
+    assert enclosing.current().group is None
 
 
 def test_a_group_object_may_be_entered_again():
     again = group("again")
     with again:
         with again:
-            assert current_group() == "again"
-        assert current_group() == "again"
-    assert current_group() is None
+            assert enclosing.current().group == "again"
+        assert enclosing.current().group == "again"
+    assert enclosing.current().group is None
 
 
 def test_a_task_body_runs_outside_its_callers_group():

@@ -21,7 +21,7 @@ from flytekit.core.python_auto_container import PythonAutoContainerTask
 from flytekit.image_spec.default_builder import create_docker_context
 
 import flytekit_ext
-from flytekit_ext._image import FlytekitImageWarning
+from flytekit_ext import FlytekitImageWarning
 
 PIN = f"flytekit-ext=={metadata.version('flytekit-ext')}"
 

@@ -244,6 +244,36 @@ def test_map_in_a_workflow_is_an_array_node():
     assert wf(xs=[1, 2, 3]) == [2, 4, 6]
 
 
+ADDED: typing.List[int] = []
+
+
+@task
+def add_and_record(x: int, y: int) -> int:
+    ADDED.append(x)
+    return x + y
+
+
+@pytest.mark.parametrize(
+    "xs, ys", [([1, 2, 3], [10, 20]), ([1, 2], [10, 20, 30])], ids=["first-longer", "first-shorter"]
+)
+def test_a_workflow_map_over_lists_of_different_lengths_fails_before_any_item_runs(xs, ys):
+    # As a Flyte backend fails the node. flytekit's local run counted the first list's items: an IndexError after
+    # running some items when it was the longer, the other list's tail silently dropped when it was the shorter.
+    @workflow
+    def wf(xs: typing.List[int], ys: typing.List[int]) -> typing.List[int]:
+        return flytekit_ext.map(add_and_record, xs, ys)
+
+    ADDED.clear()
+    expected = (
+        rf"map of task '.*add_and_record' in a workflow: the lists it maps must have the same length, as a Flyte "
+        rf"backend requires, but 'x' has {len(xs)}, 'y' has {len(ys)} items\. Pass lists of one length"
+    )
+    with pytest.raises(ValueError, match=expected):
+        wf(xs=xs, ys=ys)
+    assert ADDED == []
+    assert wf(xs=[1, 2], ys=[10, 20]) == [11, 22]
+
+
 def test_map_of_an_overridden_task_in_a_workflow_keeps_its_overrides():
     @workflow
     def wf(xs: typing.List[int]) -> typing.List[int]:

@@ -2,7 +2,7 @@
 
 flytekit maps its exact ``PythonFunctionTask`` and ``PythonInstanceTask`` (and partials of them) in the lighter
 ``MINIMAL_STATE`` and everything else in ``FULL_STATE``; flytekit_ext's classes of those names stand for
-flytekit's, its other classes and every subclass do not (``flytekit_ext._patterns.map_task_state``).
+flytekit's, its other classes and every subclass do not (``flytekit_ext._flytekit_internals``).
 """
 
 import functools
@@ -13,12 +13,10 @@ import pytest
 from flyteidl.core.workflow_pb2 import ArrayNode
 from flytekit import map_task, workflow
 from flytekit.configuration import ImageConfig, SerializationSettings
-from flytekit.core.array_node_map_task import ArrayNodeMapTask
 from flytekit.core.workflow import ImperativeWorkflow
 from flytekit.tools.translator import get_serializable
 
 import flytekit_ext
-from flytekit_ext._patterns import map_task_state
 from tests.twins import FLYTEKIT, FLYTEKIT_EXT, load_twin
 
 theirs = load_twin("map_task_bodies.py", "map_bodies_flytekit", FLYTEKIT)
@@ -86,26 +84,3 @@ def test_flytekit_ext_map_of_a_plain_instance_task_in_a_workflow_is_minimal_like
         return flytekit_ext.map(ours.plain_adder, xs, ys)
 
     assert wf.nodes[0].flyte_entity.execution_mode == map_task(theirs.plain_adder).execution_mode == MINIMAL
-
-
-def test_the_state_is_answered_by_the_property_installed_on_flytekits_class():
-    installed = ArrayNodeMapTask.__dict__["execution_mode"]
-    assert isinstance(installed, map_task_state.ExecutionModeOfFlytekitExtTasks)
-    map_task_state.install()  # again: nothing changes, nothing is wrapped twice
-    assert ArrayNodeMapTask.__dict__["execution_mode"] is installed
-    assert not isinstance(installed.flytekits, map_task_state.ExecutionModeOfFlytekitExtTasks)
-
-
-def test_a_flytekit_whose_map_task_decides_elsewhere_is_refused_loudly():
-    class ChangedMapTask:
-        """flytekit's map task as a release that no longer exposes its state through a property would have it."""
-
-        execution_mode = ArrayNode.FULL_STATE
-
-        @property
-        def python_function_task(self):
-            return None
-
-    with pytest.raises(RuntimeError, match="ChangedMapTask.*'execution_mode'.*not supported"):
-        map_task_state.install(ChangedMapTask)
-    assert ChangedMapTask.execution_mode == ArrayNode.FULL_STATE  # left as it was

@@ -23,8 +23,8 @@ from flytekitplugins.dask.task import DaskTask
 from flytekitplugins.pod.task import PodFunctionTask
 
 import flytekit_ext
-from flytekit_ext.tasks.base import TaskCalls
-from flytekit_ext.tasks.plugin import plugin_task_class
+from flytekit_ext._tasks.base import TaskCalls
+from flytekit_ext._tasks.plugin import plugin_task_class
 from flytekit_ext.testing import execute_task, package_tasks
 from tests import plugin_tasks
 from tests.plugin_tasks import count_words, dask_config, padded, pod_config

@@ -16,7 +16,7 @@ from flytekit.exceptions.system import FlyteNonRecoverableSystemException
 
 import flytekit_ext
 from flytekit_ext import eager, errors, task, workflow
-from flytekit_ext._runtime.failures import FailurePolicy
+from flytekit_ext._runtime.failures import LOCAL_RETRY_BACKOFF
 
 attempts: typing.Dict[str, int] = {}
 
@@ -226,7 +226,7 @@ def test_map_items_are_each_retried():
 
 
 def test_the_delay_doubles_from_half_a_second_and_stays_short():
-    assert [FailurePolicy.delay(n) for n in range(1, 6)] == [0.5, 1.0, 2.0, 2.0, 2.0]
+    assert [LOCAL_RETRY_BACKOFF.delay(n) for n in range(1, 6)] == [0.5, 1.0, 2.0, 2.0, 2.0]
 
 
 def test_retries_wait_between_attempts():

@@ -40,6 +40,37 @@ def test_an_empty_short_name_is_a_value_error_naming_the_task_whether_given_at_d
         double.override(retries=1).override(short_name=empty)
 
 
+def test_a_short_name_longer_than_flyte_2s_limit_names_the_task_and_the_limit():
+    too_long = r"short_name of task '.*named_at_length' is 300 characters long, .* at most 63"
+    with pytest.raises(ValueError, match=too_long):
+
+        @task(short_name="x" * 300)
+        def named_at_length(x: int) -> int:
+            return x
+
+    with pytest.raises(ValueError, match=r"override\(short_name=...\) of task '.*double' is 64 characters long"):
+        double.override(short_name="y" * 64)
+    assert double.override(short_name="z" * 63).short_name == "z" * 63
+
+
+@pytest.mark.parametrize("name", ["two\nlines", "a\ttab", "bell\a"])
+def test_a_short_name_holds_no_line_break_or_control_character(name):
+    one_line = r"override\(short_name=...\) of task '.*double' is .*: a short name is shown on one line"
+    with pytest.raises(ValueError, match=one_line):
+        double.override(short_name=name)
+
+
+def test_a_short_name_with_spaces_is_the_nodes_display_name():
+    # A display name (flyteidl's NodeMetadata.name takes any text): never a node id or an execution name as it is.
+    @workflow
+    def wf(x: int) -> int:
+        return double.override(short_name="Double it (fast)")(x=x)
+
+    node = wf.nodes[0]
+    assert node.metadata.name == "Double it (fast)" and node.id == "n0"
+    assert wf(x=2) == 4
+
+
 def test_override_in_a_workflow_sets_node_overrides():
     @workflow
     def wf(x: int) -> int:

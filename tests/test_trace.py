@@ -7,6 +7,7 @@ The backend round trip, a parent failing once and reusing its traces, is in test
 import asyncio
 import inspect
 import typing
+from dataclasses import dataclass
 from pathlib import Path
 
 import flytekit
@@ -15,8 +16,8 @@ from flytekit.core.checkpointer import SyncCheckpoint
 
 import flytekit_ext
 from flytekit_ext import eager, errors, task, trace
+from flytekit_ext._core import enclosing
 from flytekit_ext._eager.traces import TraceRecorder
-from flytekit_ext._runtime.enclosing import TRACES
 
 ran: typing.List[str] = []
 
@@ -95,12 +96,12 @@ def test_calls_in_a_local_eager_task_are_recorded_in_its_deck():
 
 def test_an_error_of_a_traced_call_is_raised_as_it_is():
     recorder = TraceRecorder()
-    token = TRACES.set(recorder)
+    token = enclosing.enter(enclosing.changed(traces=recorder))
     try:
         with pytest.raises(ConnectionError, match="no answer for 3"):
             asyncio.run(flaky(3))
     finally:
-        TRACES.reset(token)
+        enclosing.leave(token)
     (record,) = recorder.records
     assert isinstance(record.error, ConnectionError) and record.duration >= 0
 
@@ -127,11 +128,11 @@ def _checkpoint(root: Path, attempt: int) -> SyncCheckpoint:
 
 
 async def _calls_in_attempt(recorder: TraceRecorder) -> typing.List[int]:
-    token = TRACES.set(recorder)
+    token = enclosing.enter(enclosing.changed(traces=recorder))
     try:
         return [await fetch(1), await fetch(1), await fetch(2, scale=3), len(parse("x y z"))]
     finally:
-        TRACES.reset(token)
+        enclosing.leave(token)
 
 
 def test_a_later_attempt_reuses_the_calls_an_earlier_one_completed(tmp_path):
@@ -155,14 +156,14 @@ def test_a_call_with_other_inputs_or_one_more_call_runs(tmp_path):
     ran.clear()
 
     async def more(recorder: TraceRecorder) -> None:
-        token = TRACES.set(recorder)
+        token = enclosing.enter(enclosing.changed(traces=recorder))
         try:
             await fetch(1)  # recorded
             await fetch(1)  # recorded (the second call with these inputs)
             await fetch(1)  # a third: runs
             await fetch(5)  # other inputs: runs
         finally:
-            TRACES.reset(token)
+            enclosing.leave(token)
 
     asyncio.run(more(TraceRecorder.for_checkpoint(_checkpoint(tmp_path, 1))))
     assert ran == ["fetch 1", "fetch 5"]
@@ -177,7 +178,7 @@ def test_a_recoverable_error_is_not_reused_but_a_non_recoverable_one_is(tmp_path
         raise ConnectionError("try again")
 
     async def attempt(recorder: TraceRecorder) -> typing.List[str]:
-        token = TRACES.set(recorder)
+        token = enclosing.enter(enclosing.changed(traces=recorder))
         seen = []
         try:
             for x in (-1, 1):
@@ -186,7 +187,7 @@ def test_a_recoverable_error_is_not_reused_but_a_non_recoverable_one_is(tmp_path
                 except Exception as error:  # noqa: BLE001
                     seen.append(type(error).__name__)
         finally:
-            TRACES.reset(token)
+            enclosing.leave(token)
         return seen
 
     assert asyncio.run(attempt(TraceRecorder.for_checkpoint(_checkpoint(tmp_path, 0)))) == [
@@ -199,6 +200,49 @@ def test_a_recoverable_error_is_not_reused_but_a_non_recoverable_one_is(tmp_path
         "ConnectionError",
     ]
     assert ran == ["refuses 1"]  # the connection error is tried again; the negative input is not
+
+
+@dataclass(repr=False)
+class Point:
+    """Prints as ``<...Point object at 0x...>``: another repr for every object."""
+
+    x: int
+    y: int
+
+
+@dataclass
+class Batch:
+    values: typing.List[int]
+
+    def __repr__(self) -> str:
+        return "Batch(...)"  # every batch prints alike
+
+
+@trace
+async def norm(p: Point) -> int:
+    ran.append(f"norm {p.x},{p.y}")
+    return abs(p.x) + abs(p.y)
+
+
+@trace
+def total(batch: Batch) -> int:
+    ran.append(f"total {batch.values}")
+    return sum(batch.values)
+
+
+def test_a_traced_call_is_found_again_by_its_inputs_not_by_how_they_print(tmp_path):
+    async def attempt(recorder: TraceRecorder, values: typing.List[int]) -> typing.List[int]:
+        token = enclosing.enter(enclosing.changed(traces=recorder))
+        try:
+            return [await norm(Point(1, 2)), total(Batch(values))]
+        finally:
+            enclosing.leave(token)
+
+    assert asyncio.run(attempt(TraceRecorder.for_checkpoint(_checkpoint(tmp_path, 0)), [1, 2])) == [3, 3]
+    ran.clear()
+    # norm's input prints differently but is the same: reused. total's prints the same but differs: it runs.
+    assert asyncio.run(attempt(TraceRecorder.for_checkpoint(_checkpoint(tmp_path, 1)), [1, 3])) == [3, 4]
+    assert ran == ["total [1, 3]"]
 
 
 def test_map_of_a_trace_is_an_error():

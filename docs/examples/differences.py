@@ -37,7 +37,8 @@ def outer(x: int) -> int:
 @eager
 async def forgets_to_await(x: int) -> int:
     # A bug: the call is returned, not awaited. asyncio.run(forgets_to_await(x=1)) raises
-    #   TypeError: Eager task 'differences.forgets_to_await' returned a coroutine that it never awaited; ...
+    #   TypeError: Eager task 'differences.forgets_to_await' returned a coroutine that it never awaited
+    #   (coroutine 'differences.fetch(...)'); await it in the body (return await ...)
     return fetch(x=x)
 
 
@@ -47,7 +48,7 @@ def needs_input(x: int) -> int:
 
 
 # needs_input() raises, before the body runs:
-#   TypeError: Task 'differences.needs_input' is missing required input(s): 'x' (int)
+#   TypeError: Task 'differences.needs_input' is missing required input(s): 'x' (int). Pass them: needs_input(x=...).
 
 
 # flytekit refuses this task when it is decorated (FlyteMissingReturnValueException: its source has no return

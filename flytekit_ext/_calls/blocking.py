@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Set
+from typing import Set
 
 from flytekit.loggers import logger
 
-from flytekit_ext._runtime.loops import running_loop
-
-if TYPE_CHECKING:
-    from flytekit_ext.tasks.base import TaskCalls
+from flytekit_ext._core.loops import running_loop
+from flytekit_ext._runtime.task import RunnableTask
 
 _warned: Set[str] = set()
 
 
-def warn_if_blocking_the_loop(task: TaskCalls) -> None:
+def warn_if_blocking_the_loop(task: RunnableTask) -> None:
     """Log once per task when a synchronous call of it blocks the running event loop until it returns.
 
     The call keeps flytekit's meaning (it returns its value), but every sibling awaiting on that loop stops

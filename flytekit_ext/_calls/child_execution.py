@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Protocol, runtime_checkable
+from typing import Any, Dict, Protocol, runtime_checkable
 
+from flytekit.core.base_task import Task
 from flytekit.core.context_manager import FlyteContext
 
 from flytekit_ext._calls.blocking import warn_if_blocking_the_loop
 from flytekit_ext._calls.overrides import CallOverrides
-from flytekit_ext._runtime.loops import run_coroutine
-from flytekit_ext._runtime.scope import adopt_into_current_scope
-
-if TYPE_CHECKING:
-    from flytekit.core.base_task import Task
-
-    from flytekit_ext.tasks.base import TaskCalls
+from flytekit_ext._core import enclosing
+from flytekit_ext._core.loops import run_coroutine
+from flytekit_ext._runtime.task import RunnableTask
 
 
 @runtime_checkable
@@ -30,23 +27,21 @@ class Controller(Protocol):
 
 
 class ChildExecutionRunner:
-    in_workflow_body = False
-    runs_in_process = False
     checks_required = True
 
-    def run(self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
+    def run(self, ctx: FlyteContext, task: RunnableTask, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
         warn_if_blocking_the_loop(task)
         return run_coroutine(self.run_async(ctx, task, inputs, overrides))
 
     async def run_async(
-        self, ctx: FlyteContext, task: TaskCalls, inputs: Dict[str, Any], overrides: CallOverrides
+        self, ctx: FlyteContext, task: RunnableTask, inputs: Dict[str, Any], overrides: CallOverrides
     ) -> Any:
-        adopt_into_current_scope(task.name)
+        enclosing.adopt_as_child(task.name)
         controller = ctx.worker_queue
         if isinstance(controller, Controller):
             return await controller.submit(task, inputs, overrides.short_name)
         if controller is None:
-            raise AssertionError(
+            raise RuntimeError(
                 f"Task '{task.name}' was called by an eager task running on a backend, "
                 f"but no eager controller is set up in this context"
             )

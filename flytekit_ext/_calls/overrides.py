@@ -1,43 +1,29 @@
-"""Per-call overrides: a short name and the node overrides flytekit's ``with_overrides`` accepts.
-
-Also the one answer to "what name does a call show?" (:func:`display_name`): in logs, progress, workflow
-nodes and child executions alike.
-"""
+"""Per-call overrides: a short name and the node overrides flytekit's ``Node.with_overrides`` accepts."""
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, field
-from typing import Any, Dict, Mapping
+from typing import Any, Dict, Mapping, Optional
 
-from flytekit.core.base_task import Task
-from flytekit.core.node import Node
+from flytekit_ext._core.naming import check_short_name
 
-
-def check_short_name(short_name: Any, task_name: str, where: str = "short_name") -> None:
-    """A short name given for a task (made, or overridden for a call) must be a non-empty str; errors name the task."""
-    if short_name is None:
-        return
-    if not isinstance(short_name, str):
-        raise TypeError(f"{where} of task '{task_name}' must be a str, got {short_name!r}")
-    if not short_name.strip():
-        raise ValueError(f"{where} of task '{task_name}' must not be empty")
-
-
-def display_name(task: Task, short_name: str | None = None) -> str:
-    """The name a call of ``task`` shows: the call's short name, else the task's, else its function name.
-
-    Tasks that are not flytekit_ext's (a flytekit task called in an eager task) have no short name; they
-    show the last part of their dotted name, as flytekit's UI does.
-    """
-    return short_name or getattr(task, "short_name", None) or task.name.rsplit(".", 1)[-1]
-
-
-# Everything Node.with_overrides takes by name, except what a task call itself determines.
-_NODE_OVERRIDE_KEYS = frozenset(
-    name
-    for name, parameter in inspect.signature(Node.with_overrides).parameters.items()
-    if parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and name not in ("self", "name")
+#: The keyword arguments of flytekit's ``Node.with_overrides`` a call may override (all but ``name``, which the
+#: short name sets). ``task.override(...)`` takes each of them by name.
+NODE_OVERRIDE_KEYS = (
+    "node_name",
+    "aliases",
+    "requests",
+    "limits",
+    "timeout",
+    "retries",
+    "interruptible",
+    "task_config",
+    "container_image",
+    "accelerator",
+    "cache",
+    "shared_memory",
+    "pod_template",
+    "resources",
 )
 
 
@@ -45,21 +31,26 @@ _NODE_OVERRIDE_KEYS = frozenset(
 class CallOverrides:
     """What ``task.override(...)`` changes for one call; the task itself is left as it is."""
 
-    short_name: str | None = None
+    short_name: Optional[str] = None
+    #: The node overrides given, by ``Node.with_overrides`` keyword.
     node: Mapping[str, Any] = field(default_factory=dict)
 
     @staticmethod
-    def parse(task_name: str, options: Dict[str, Any]) -> CallOverrides:
-        """Validate ``override`` keyword arguments: an unknown key is a ``TypeError`` naming it."""
-        short_name = options.pop("short_name", None)
+    def given(task_name: str, short_name: Optional[str], node: Dict[str, Any]) -> CallOverrides:
+        """The overrides of one ``override(...)``; a short name that is not a non-empty str names the task."""
         check_short_name(short_name, task_name, where="override(short_name=...)")
-        unknown = sorted(set(options) - _NODE_OVERRIDE_KEYS)
+        unknown = sorted(set(node) - set(NODE_OVERRIDE_KEYS))
         if unknown:
             raise TypeError(
                 f"override() of task '{task_name}' got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; "
-                f"accepted: short_name, {', '.join(sorted(_NODE_OVERRIDE_KEYS))}"
+                f"accepted: short_name, {', '.join(NODE_OVERRIDE_KEYS)}"
             )
-        return CallOverrides(short_name=short_name, node=dict(options))
+        return CallOverrides(short_name=short_name, node=dict(node))
+
+    @property
+    def retries(self) -> Optional[int]:
+        """The retries override, if given."""
+        return self.node.get("retries")
 
     def apply_to_node(self, outputs: Any) -> None:
         """Set these overrides on the workflow node behind ``outputs`` (a promise, or a tuple of them)."""

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, List
 
 from flytekit.core.constants import EAGER_TAG_KEY
 from flytekit.loggers import logger
 from flytekit.models.admin import common as admin_common
 from flytekit.models.filters import ValueIn
+
+from flytekit_ext._core.backoff import Backoff
 
 ACTIVE_PHASES = ["UNDEFINED", "QUEUED", "RUNNING"]
 
@@ -30,12 +32,11 @@ SETTLE_ENV = "FLYTEKIT_EXT_EAGER_CLEANUP_SETTLE_SECONDS"
 
 @dataclass(frozen=True)
 class CleanupPolicy:
-    """How long to keep trying: ``deadline_s`` in all, waits doubling from ``first_delay_s`` to ``max_delay_s``;
-    done once no running child has been seen for ``settle_s``."""
+    """How long to keep trying: ``deadline_s`` in all, waiting ``retry`` between failed rounds (0.5 s doubling to
+    8 s); done once no running child has been seen for ``settle_s``, listing every ``retry.first_s`` meanwhile."""
 
     deadline_s: float = 120.0
-    first_delay_s: float = 0.5
-    max_delay_s: float = 8.0
+    retry: Backoff = field(default_factory=lambda: Backoff(first_s=0.5, factor=2.0, cap_s=8.0))
     settle_s: float = 5.0
     page_size: int = 100
 
@@ -54,7 +55,7 @@ class CleanupPolicy:
 
 @dataclass
 class CleanupReport:
-    terminated: List[str]
+    terminated: List[str]  # names of the executions terminated
     gave_up: bool
     last_error: str = ""
 
@@ -76,7 +77,7 @@ def terminate_children(
     newest_first = admin_common.Sort("created_at", admin_common.Sort.Direction.DESCENDING)
     report = CleanupReport(terminated=[], gave_up=False)
     started = time.monotonic()
-    delay = policy.first_delay_s
+    failures = 0  # admin failures in a row
     quiet_since: float | None = None  # when the listings became empty
     while True:
         try:
@@ -88,10 +89,11 @@ def terminate_children(
                 quiet_since = now if quiet_since is None else quiet_since
                 if now - quiet_since >= policy.settle_s:
                     logger.warning(
-                        f"Eager cleanup of {project}/{domain}/{parent_execution}: no child execution running"
+                        f"Eager cleanup of {project}/{domain}/{parent_execution}: no child execution running; "
+                        f"{_terminated(report)}"
                     )
                     return report
-                sleep(min(policy.first_delay_s, policy.settle_s - (now - quiet_since)))
+                sleep(min(policy.retry.first_s, policy.settle_s - (now - quiet_since)))
                 continue
             quiet_since = None
             for execution in found:
@@ -101,18 +103,26 @@ def terminate_children(
                 )
                 client.terminate_execution(execution.id, f"cleaned up by failed eager execution {parent_execution}")
                 report.terminated.append(execution.id.name)
-            delay = policy.first_delay_s  # progress: the next round starts patient again
+            failures = 0  # progress: the next round starts patient again
         except Exception as error:  # noqa: BLE001 - any admin failure is retried until the deadline
             report.last_error = f"{type(error).__name__}: {error}"
             logger.warning(f"Eager cleanup of {parent_execution}: admin call failed ({report.last_error}); retrying")
+            failures += 1
+        delay = policy.retry.delay(max(failures, 1))
         elapsed = time.monotonic() - started
         if elapsed + delay > policy.deadline_s:
             report.gave_up = True
             logger.error(
                 f"Eager cleanup of {project}/{domain}/{parent_execution} gave up after {elapsed:.1f}s; "
                 f"child executions may still be running. Last error: {report.last_error or 'none'}. "
-                f"Terminated so far: {report.terminated or 'none'}"
+                f"{_terminated(report)}"
             )
             return report
         sleep(delay)
-        delay = min(delay * 2, policy.max_delay_s)
+
+
+def _terminated(report: CleanupReport) -> str:
+    """The summary line of what a cleanup terminated, which the failure node's log ends with."""
+    if not report.terminated:
+        return "terminated no child execution"
+    return f"terminated {len(report.terminated)} child execution(s): {', '.join(report.terminated)}"

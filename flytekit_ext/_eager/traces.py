@@ -6,8 +6,11 @@ backend the recorder also keeps each completed call in the task's checkpoint, wh
 next attempt of the task (``--prev-checkpoint``): a retried eager task finds the calls that completed before and
 returns their recorded outputs instead of running the function again.
 
-A call is found again by its key: the function's qualified name, its inputs (as ``repr`` shows them, with
-defaults applied) and how many calls with the same function and inputs came before it in the run.
+A call is found again by its key: the function's qualified name, the hash of its inputs (with defaults applied) as
+literals, as :mod:`.names` hashes a child's inputs, and how many calls with the same function and inputs came
+before it in the run. Each input is converted by flytekit's type engine for its annotation (or the type of the
+value), honouring ``HashMethod``, into a scratch folder (nothing is uploaded for a key); a value the type engine
+could only pickle counts by the hash of its pickle. ``repr`` is only what the deck shows.
 """
 
 from __future__ import annotations
@@ -18,15 +21,25 @@ import inspect
 import tempfile
 import threading
 import time
+import typing
+import uuid
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Protocol, Tuple
 
 import cloudpickle
+from flytekit.core.context_manager import FlyteContext
+from flytekit.core.data_persistence import FileAccessProvider
+from flytekit.core.type_engine import TypeEngine
 from flytekit.loggers import logger
+from flytekit.models.literals import Literal, LiteralMap
+from flytekit.types.pickle.pickle import FlytePickleTransformer
 
+from flytekit_ext._core.contexts import current_context
+from flytekit_ext._eager import names
 from flytekit_ext._runtime.failures import recoverable
+from flytekit_ext._runtime.literals import Converter
 
 _SHOWN_CHARACTERS = 200
 
@@ -90,16 +103,16 @@ class CheckpointTraceStore:
     PREFIX = "flytekit-ext-trace-"
 
     def __init__(self, checkpoint: Any) -> None:
-        self._checkpoint = checkpoint
+        self._task_checkpoint = checkpoint
         self._scratch = tempfile.TemporaryDirectory(prefix="flytekit-ext-traces-")
 
     def _write(self, name: str, records: Dict[str, TraceRecord]) -> None:
         path = Path(self._scratch.name) / f"{self.PREFIX}{name}.pkl"
         path.write_bytes(cloudpickle.dumps(records))
-        self._checkpoint.save(path)
+        self._task_checkpoint.save(path)
 
     def load(self) -> Dict[str, TraceRecord]:
-        restored = self._checkpoint.restore()
+        restored = self._task_checkpoint.restore()
         if restored is None:
             return {}
         found: Dict[str, TraceRecord] = {}
@@ -121,6 +134,7 @@ class TraceRecorder:
         self._previous = previous or {}
         self._lock = threading.Lock()
         self._seen: Counter[Tuple[str, str]] = Counter()
+        self._scratch: Optional[tempfile.TemporaryDirectory[str]] = None  # where inputs are converted for keys
         self.records: List[TraceRecord] = []
 
     @staticmethod
@@ -136,15 +150,39 @@ class TraceRecorder:
         self, function: Callable[..., Any], signature: Optional[inspect.Signature], args: Any, kwargs: Any
     ) -> TraceCall:
         name = f"{function.__module__}.{function.__qualname__}"
-        inputs = _inputs_of(signature, args, kwargs)
+        arguments = _arguments(signature, args, kwargs)
+        shown = repr(arguments)
+        if self._store is None and not self._previous:
+            return TraceCall("", name, shown, time.time(), None)  # nothing kept, nothing to find: no key needed
+        digest = names.inputs_digest(self._literals(function, arguments))
         with self._lock:
-            self._seen[(name, inputs)] += 1
-            seq = self._seen[(name, inputs)]
-        key = hashlib.sha256(f"{name}|{inputs}|{seq}".encode()).hexdigest()[:32]
+            self._seen[(name, digest)] += 1
+            seq = self._seen[(name, digest)]
+        key = names.trace_key(name, digest, seq)
         previous = self._previous.get(key)
         if previous is not None and not previous.replayable:
             previous = None
-        return TraceCall(key, name, inputs, time.time(), previous)
+        return TraceCall(key, name, shown, time.time(), previous)
+
+    def _scratch_context(self) -> FlyteContext:
+        with self._lock:
+            if self._scratch is None:
+                self._scratch = tempfile.TemporaryDirectory(prefix="flytekit-ext-trace-inputs-")
+            folder = self._scratch.name
+        scratch = FileAccessProvider(local_sandbox_dir=folder, raw_output_prefix=str(Path(folder) / "raw"))
+        return current_context().with_file_access(scratch).build()
+
+    def _literals(self, function: Callable[..., Any], arguments: Dict[str, Any]) -> LiteralMap:
+        """The arguments as literals, for their hash: by annotation (else by the value's type), ``HashMethod``
+        honoured; one the type engine could only pickle, or not convert at all, as the hash of its pickle."""
+        try:
+            hints = typing.get_type_hints(function, include_extras=True)
+        except Exception:  # noqa: BLE001 - annotations that do not resolve: the values' types will do
+            hints = {}
+        ctx = self._scratch_context()
+        return LiteralMap(
+            {name: _literal(ctx, value, hints.get(name, type(value))) for name, value in arguments.items()}
+        )
 
     def replay(self, call: TraceCall) -> Any:
         """What an earlier attempt recorded for ``call``: its output, or its error raised again."""
@@ -191,7 +229,8 @@ class TraceRecorder:
         )
 
 
-def _inputs_of(signature: Optional[inspect.Signature], args: Any, kwargs: Any) -> str:
+def _arguments(signature: Optional[inspect.Signature], args: Any, kwargs: Any) -> Dict[str, Any]:
+    """A call's arguments by parameter name, defaults applied (by position and name if the signature is unknown)."""
     if signature is not None:
         try:
             bound = signature.bind(*args, **kwargs)
@@ -199,5 +238,18 @@ def _inputs_of(signature: Optional[inspect.Signature], args: Any, kwargs: Any) -
             pass
         else:
             bound.apply_defaults()
-            return repr(dict(bound.arguments))
-    return repr((tuple(args), dict(kwargs)))
+            return dict(bound.arguments)
+    return {**{f"{position}": value for position, value in enumerate(args)}, **kwargs}
+
+
+def _literal(ctx: FlyteContext, value: Any, python_type: Any) -> Literal:
+    try:
+        if not isinstance(TypeEngine.get_transformer(python_type), FlytePickleTransformer):
+            return Converter(python_type, TypeEngine.to_literal_type(python_type)).to_literal(ctx, value)
+    except Exception:  # noqa: BLE001 - not convertible as annotated (or at all): its pickle stands for it
+        pass
+    try:
+        return Literal(hash=hashlib.sha256(cloudpickle.dumps(value)).hexdigest())
+    except Exception as error:  # noqa: BLE001 - not even picklable: the call gets a key of its own, never reused
+        logger.debug(f"Trace input of type {type(value).__name__} has no stable hash ({error}); not reused")
+        return Literal(hash=uuid.uuid4().hex)

@@ -2,7 +2,7 @@
 
 Shown on stderr when it is a terminal (and ``FLYTEKIT_EXT_LIVE`` is not ``0``), by the outermost local eager
 run only; nothing is imported, started or printed otherwise. The view reads the run's
-:class:`~flytekit_ext._eager.call_log.CallLog`, which the calls fill in themselves, so showing it costs the
+:class:`~flytekit_ext._local.call_log.CallLog`, which the calls fill in themselves, so showing it costs the
 calls nothing. A ``map`` started while the view is up shows its bar inside it (a terminal has room for one
 live display).
 """
@@ -12,22 +12,19 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any, Iterator, Optional
 
-from flytekit_ext._eager.call_log import CallLog
+from flytekit_ext._core import enclosing
+from flytekit_ext._local.call_log import CallLog
 
 LIVE_ENV = "FLYTEKIT_EXT_LIVE"
 _SHOWN_RUNNING = 8  # calls listed while they run; the rest are counted
 _SHOWN_FAILED = 3
 
-#: The live view shown now, if any.
-LIVE: ContextVar[Optional[LiveView]] = ContextVar("flytekit_ext_live_view", default=None)
-
 
 def wanted() -> bool:
     """Whether a live view would be shown here: a terminal on stderr, not turned off, none shown yet."""
-    return LIVE.get() is None and os.environ.get(LIVE_ENV, "1") != "0" and sys.stderr.isatty()
+    return enclosing.current().live is None and os.environ.get(LIVE_ENV, "1") != "0" and sys.stderr.isatty()
 
 
 class LiveView:
@@ -87,15 +84,17 @@ class LiveView:
 
 @contextmanager
 def shown(log: CallLog) -> Iterator[Optional[LiveView]]:
-    """Show ``log`` live for the block when :func:`wanted`; the view is gone when the block ends."""
+    """Show ``log`` live for the block when :func:`wanted`; the view is gone when the block ends.
+
+    The view is the block's :attr:`Enclosing.live <flytekit_ext._core.enclosing.Enclosing.live>` (the caller puts
+    it there), where a ``map`` started in the block draws its bar.
+    """
     if not wanted():
         yield None
         return
     view = LiveView(log)
-    token = LIVE.set(view)
     view.start()
     try:
         yield view
     finally:
         view.stop()
-        LIVE.reset(token)

@@ -6,7 +6,7 @@ return the output literal map, and :func:`native_result` turns it into what a Py
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Optional
+from typing import Any, Dict, Optional
 
 from flytekit.configuration import LocalConfig
 from flytekit.core.context_manager import FlyteContext
@@ -15,18 +15,14 @@ from flytekit.core.promise import VoidPromise
 from flytekit.loggers import logger
 from flytekit.models.literals import LiteralMap
 
+from flytekit_ext._core import enclosing
+from flytekit_ext._core.contexts import enter, entered, leave
+from flytekit_ext._core.loops import in_worker_thread
 from flytekit_ext._local.call_context import call_contexts
-from flytekit_ext._runtime import literals
-from flytekit_ext._runtime.context import enter, entered, leave
+from flytekit_ext._runtime import literals, local_data
 from flytekit_ext._runtime.dispatch import Outputs, dispatch, dispatch_async
-from flytekit_ext._runtime.enclosing import scoped, task_scope
 from flytekit_ext._runtime.failures import FailurePolicy, through_plugin_hook
-from flytekit_ext._runtime.loops import in_worker_thread
-
-if TYPE_CHECKING:
-    from flytekit.core.base_task import PythonTask
-
-    from flytekit_ext.tasks.base import TaskCalls
+from flytekit_ext._runtime.task import RunnableTask
 
 
 def _cache_config() -> Optional[LocalConfig]:
@@ -35,7 +31,7 @@ def _cache_config() -> Optional[LocalConfig]:
     return config if config.cache_enabled else None
 
 
-def _cached_outputs(task: PythonTask, inputs: LiteralMap, config: LocalConfig) -> Optional[LiteralMap]:
+def _cached_outputs(task: Any, inputs: LiteralMap, config: LocalConfig) -> Optional[LiteralMap]:
     if config.cache_overwrite:
         logger.info("Cache overwrite, task will be executed now")
         return None
@@ -44,21 +40,23 @@ def _cached_outputs(task: PythonTask, inputs: LiteralMap, config: LocalConfig) -
     return found
 
 
-def _checked(task: PythonTask, outputs: Outputs) -> LiteralMap:
+def _checked(task: Any, outputs: Outputs) -> LiteralMap:
     if type(outputs) is not LiteralMap and not isinstance(outputs, LiteralMap):  # the first test is the quick one
         raise AssertionError(f"Task '{task.name}' produced {type(outputs).__name__} in a local run, not outputs")
     return outputs
 
 
-def _remember_outputs(task: PythonTask, inputs: LiteralMap, outputs: Outputs) -> LiteralMap:
+def _remember_outputs(ctx: FlyteContext, task: Any, inputs: LiteralMap, outputs: Outputs) -> LiteralMap:
+    """Write the outputs to the local cache, dataframes kept in memory as files (the cache outlives the process)."""
     checked = _checked(task, outputs)
+    written = LiteralMap({name: local_data.materialized(ctx, literal) for name, literal in checked.literals.items()})
     metadata = task.metadata
-    LocalTaskCache.set(task.name, metadata.cache_version, inputs, metadata.cache_ignore_input_vars, checked)
+    LocalTaskCache.set(task.name, metadata.cache_version, inputs, metadata.cache_ignore_input_vars, written)
     return checked
 
 
 def run_local(
-    task: TaskCalls, ctx: FlyteContext, values: Dict[str, Any], policy: Optional[FailurePolicy] = None
+    task: RunnableTask, ctx: FlyteContext, values: Dict[str, Any], policy: Optional[FailurePolicy] = None
 ) -> LiteralMap:
     """Run ``task`` here on ``values`` (native values or promises); returns its output literal map.
 
@@ -71,31 +69,38 @@ def run_local(
     child, converting = call_contexts(task, ctx)
     token = enter(child)
     try:
-        converters = task._flytekit_ext_converters
-        inputs = literals.inputs_to_literals(converting, task, values, converters.inputs)
+        converters = task.converters
+        inputs = literals.inputs_to_literals(converting, task, values, converters.inputs, local=True)
         cache = _cache_config() if task.metadata.cache else None
         if cache is None:
             return _checked(task, _dispatched(task, child, inputs, policy))
         cached = _cached_outputs(task, inputs, cache)
         if cached is not None:
             return cached
-        return _remember_outputs(task, inputs, _dispatched(task, child, inputs, policy))
+        return _remember_outputs(child, task, inputs, _dispatched(task, child, inputs, policy))
     finally:
         leave(token)
 
 
-def _dispatched(task: TaskCalls, child: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]) -> Outputs:
+def _dispatched(
+    task: RunnableTask, child: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]
+) -> Outputs:
     """The call's outputs, run in ``child`` (already current): by a plugin's own dispatch, or by ours."""
-    if scoped():  # in a group or an eager run: the body runs outside them, where this is asked again
-        with task_scope():
+    outer = enclosing.current()
+    body = outer.for_task_body()
+    if body is not outer:  # in a group or an eager run: the body runs outside them
+        token = enclosing.enter(body)
+        try:
             return _dispatched(task, child, inputs, policy)
+        finally:
+            enclosing.leave(token)
     if task.dispatches_itself:
         return _plugin_dispatch(task, child, inputs, policy)
     return dispatch(task, child, inputs, policy, entered_by_caller=True)
 
 
 def _plugin_dispatch(
-    task: TaskCalls, child: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]
+    task: RunnableTask, child: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]
 ) -> Outputs:
     """A plugin's own ``dispatch_execute``, which runs the body as the plugin says, with the call's policy."""
     with through_plugin_hook(task, policy):
@@ -103,7 +108,7 @@ def _plugin_dispatch(
 
 
 def run_call(
-    task: TaskCalls, ctx: FlyteContext, values: Dict[str, Any], policy: Optional[FailurePolicy] = None
+    task: RunnableTask, ctx: FlyteContext, values: Dict[str, Any], policy: Optional[FailurePolicy] = None
 ) -> LiteralMap:
     """A local call's output literals: :func:`run_local`, or through a plugin's ``local_execute`` that wraps it."""
     if task.wraps_local_execute:
@@ -121,7 +126,7 @@ def _literals_of(outputs: Any) -> LiteralMap:
 
 
 async def run_local_async(
-    task: TaskCalls, ctx: FlyteContext, values: Dict[str, Any], policy: Optional[FailurePolicy] = None
+    task: RunnableTask, ctx: FlyteContext, values: Dict[str, Any], policy: Optional[FailurePolicy] = None
 ) -> LiteralMap:
     """:func:`run_local` for a task whose body is awaited on the running loop.
 
@@ -132,35 +137,42 @@ async def run_local_async(
         return await in_worker_thread(run_call, task, ctx, values, policy)
     child, converting = call_contexts(task, ctx)
     with entered(child):  # as in run_local: the inputs are converted with the call's own context current
-        converters = task._flytekit_ext_converters
+        converters = task.converters
         if literals.inputs_need_loop(values, converters.inputs):
-            inputs = await in_worker_thread(literals.inputs_to_literals, converting, task, values, converters.inputs)
+            inputs = await in_worker_thread(
+                literals.inputs_to_literals, converting, task, values, converters.inputs, True
+            )
         else:
-            inputs = literals.inputs_to_literals(converting, task, values, converters.inputs)
+            inputs = literals.inputs_to_literals(converting, task, values, converters.inputs, local=True)
         cache = _cache_config() if task.metadata.cache else None
         if cache is None:
             return _checked(task, await _dispatched_async(task, child, inputs, policy))
         cached = _cached_outputs(task, inputs, cache)
         if cached is not None:
             return cached
-        return _remember_outputs(task, inputs, await _dispatched_async(task, child, inputs, policy))
+        return _remember_outputs(child, task, inputs, await _dispatched_async(task, child, inputs, policy))
 
 
 async def _dispatched_async(
-    task: TaskCalls, child: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]
+    task: RunnableTask, child: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]
 ) -> Outputs:
-    if not scoped():
-        return await dispatch_async(task, child, inputs, policy)
-    with task_scope():
-        return await dispatch_async(task, child, inputs, policy)
+    outer = enclosing.current()
+    body = outer.for_task_body()
+    if body is outer:
+        return await dispatch_async(task, child, inputs, policy, entered_by_caller=True)
+    token = enclosing.enter(body)
+    try:
+        return await dispatch_async(task, child, inputs, policy, entered_by_caller=True)
+    finally:
+        enclosing.leave(token)
 
 
-def native_result(task: PythonTask, ctx: FlyteContext, outputs: LiteralMap) -> Any:
+def native_result(task: Any, ctx: FlyteContext, outputs: LiteralMap) -> Any:
     """What a Python call returns for these output literals: ``None``, a value, or a named tuple."""
     return literals.call_result(ctx, outputs, literals.TaskConverters.of(task))
 
 
-async def native_result_async(task: PythonTask, ctx: FlyteContext, outputs: LiteralMap) -> Any:
+async def native_result_async(task: Any, ctx: FlyteContext, outputs: LiteralMap) -> Any:
     if literals.TaskConverters.of(task).outputs.needs_loop:
         return await in_worker_thread(native_result, task, ctx, outputs)
     return native_result(task, ctx, outputs)

@@ -16,11 +16,12 @@ import logging
 import time
 from contextvars import Token
 from types import TracebackType
-from typing import List, Optional, Tuple, Type
+from typing import List, Tuple, Type
 
 from flytekit.loggers import logger
 
-from flytekit_ext._runtime.enclosing import GROUP, group_label
+from flytekit_ext._core import enclosing
+from flytekit_ext._core.naming import group_label
 
 
 class group:
@@ -34,7 +35,7 @@ class group:
         if not name.strip():
             raise ValueError(f"group: the name must not be empty, got {name!r}")
         self.name = name
-        self._entered: List[Tuple[Token[Optional[str]], float]] = []
+        self._entered: List[Tuple[Token[enclosing.Enclosing], float]] = []
 
     @property
     def label(self) -> str:
@@ -42,13 +43,13 @@ class group:
         return group_label(self.name)
 
     def __enter__(self) -> None:
-        self._entered.append((GROUP.set(self.name), time.monotonic()))
+        self._entered.append((enclosing.enter(enclosing.changed(group=self.name)), time.monotonic()))
 
     def __exit__(
         self, exc_type: Type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         token, started = self._entered.pop()
-        GROUP.reset(token)
+        enclosing.leave(token)
         if logger.isEnabledFor(logging.INFO):
             outcome = "ended" if exc is None else f"ended with {type(exc).__name__}"
             logger.info(f"group '{self.name}' {outcome} after {time.monotonic() - started:.2f}s")

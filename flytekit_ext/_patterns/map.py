@@ -20,14 +20,33 @@ from __future__ import annotations
 
 import functools
 from types import TracebackType
-from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Optional, Tuple, Type, Union
+from typing import (
+    Any,
+    AsyncIterator,
+    Callable,
+    Coroutine,
+    Generic,
+    Iterable,
+    Iterator,
+    Optional,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+    overload,
+)
 
-from flytekit_ext._calls.route import runner_for
-from flytekit_ext._calls.runner import Runner
+from typing_extensions import TypedDict, Unpack
+
+from flytekit_ext._calls.overridden import Overridable
+from flytekit_ext._core import enclosing
+from flytekit_ext._core.contexts import current_context
+from flytekit_ext._core.loops import run_coroutine
+from flytekit_ext._core.where import Where, where
 from flytekit_ext._patterns.array_node import array_node_call
-from flytekit_ext._patterns.map_processes import ProcessItems, worker_count
+from flytekit_ext._patterns.map_processes import ForkedItems, ProcessItems, can_fork, worker_count
 from flytekit_ext._patterns.map_progress import Progress
-from flytekit_ext._patterns.map_target import Mappable, MapTarget, map_target
+from flytekit_ext._patterns.map_target import MapTarget, map_target
 from flytekit_ext._patterns.map_window import (
     Arguments,
     FutureItems,
@@ -35,9 +54,9 @@ from flytekit_ext._patterns.map_window import (
     future_results_async,
     task_results,
 )
-from flytekit_ext._runtime.context import current_context
-from flytekit_ext._runtime.enclosing import labelled
-from flytekit_ext._runtime.loops import run_coroutine
+
+#: What the task's calls give: the items of a map's results.
+Item = TypeVar("Item")
 
 
 def _check_concurrency(concurrency: int) -> None:
@@ -68,7 +87,7 @@ class _Plan:
         self,
         target: MapTarget,
         iterables: tuple[Iterable[Any], ...],
-        runner: Runner,
+        place: Where,
         group_name: Optional[str],
         concurrency: int,
         return_exceptions: bool,
@@ -78,7 +97,7 @@ class _Plan:
             raise TypeError(f"map of {target.short_name}: at least one iterable of inputs is needed")
         self.target = target
         self.iterables = iterables
-        self.label = labelled(group_name or target.short_name)
+        self.label = enclosing.current().labelled(group_name or target.short_name)
         self.arguments = zip(*_iterators(target, self.label, iterables))
         self.limit = concurrency or None
         self.return_exceptions = return_exceptions
@@ -86,17 +105,20 @@ class _Plan:
         # option has nothing to do: every item is a child execution already.
         wanted = processes is not None and processes is not False
         self.workers = worker_count(processes, target.short_name) if wanted else 0
-        self.in_processes = wanted and runner.runs_in_process
+        self.in_processes = wanted and place.runs_calls_here
         # Items as futures: in processes, or a sync task run here; as asyncio tasks otherwise.
-        self.as_futures = self.in_processes or (runner.runs_in_process and not target.task.is_async)
+        self.as_futures = self.in_processes or (place.runs_calls_here and not target.task.is_async)
 
     def _progress(self) -> Progress:
         return Progress(self.label, self.iterables)
 
     def _future_items(self) -> FutureItems:
+        if self.in_processes and can_fork():
+            forked = ForkedItems(self.target, self.workers)
+            return FutureItems(forked.start, stop_started=forked.stop_started, close=forked.close, open=forked.open)
         if self.in_processes:
-            processes = ProcessItems(self.target, self.workers)
-            return FutureItems(processes.start, stop_started=processes.stop_started)
+            spawned = ProcessItems(self.target, self.workers)
+            return FutureItems(spawned.start, stop_started=spawned.stop_started)
         target = self.target
 
         def call(arguments: Arguments) -> Any:
@@ -119,36 +141,36 @@ class _Plan:
         """What a window of futures needs, for either kind of consumer."""
         return self._future_items(), self.arguments, self.limit, self.return_exceptions, self.label, self._progress
 
-    def results(self) -> Results:
+    def results(self) -> Results[Any]:
         """For a synchronous consumer."""
         if self.as_futures:
             return Results(future_results(*self._window()))
         return Results(AsyncResults(self._task_results()))
 
-    def async_results(self) -> AsyncResults:
+    def async_results(self) -> AsyncResults[Any]:
         """For an asynchronous consumer."""
         if self.as_futures:
             return AsyncResults(future_results_async(*self._window()))
         return AsyncResults(self._task_results())
 
 
-class AsyncResults(AsyncIterator[Any]):
+class AsyncResults(AsyncIterator[Item], Generic[Item]):
     """What ``map.aio`` returns: the results as an async iterator; ``async with`` closes it on leaving."""
 
-    def __init__(self, results: AsyncIterator[Any]) -> None:
+    def __init__(self, results: AsyncIterator[Item]) -> None:
         self._results = results
 
-    def __aiter__(self) -> AsyncResults:
+    def __aiter__(self) -> AsyncResults[Item]:
         return self
 
-    async def __anext__(self) -> Any:
+    async def __anext__(self) -> Item:
         return await self._results.__anext__()
 
     async def aclose(self) -> None:
         """Stop early: no further item starts; the items in flight are stopped and waited for."""
         await self._results.aclose()  # type: ignore[attr-defined]
 
-    async def __aenter__(self) -> AsyncResults:
+    async def __aenter__(self) -> AsyncResults[Item]:
         return self
 
     async def __aexit__(
@@ -157,20 +179,20 @@ class AsyncResults(AsyncIterator[Any]):
         await self.aclose()
 
 
-class Results(Iterator[Any]):
+class Results(Iterator[Item], Generic[Item]):
     """What ``map`` returns: the results as an iterator; ``with`` closes it on leaving."""
 
-    def __init__(self, results: Union[Iterator[Any], AsyncResults]) -> None:
+    def __init__(self, results: Union[Iterator[Item], AsyncResults[Item]]) -> None:
         # Which kind, decided once: an isinstance check of an abstract base class costs a Python call per item.
-        self._async: Optional[AsyncResults] = None
-        self._sync: Optional[Iterator[Any]] = None
+        self._async: Optional[AsyncResults[Item]] = None
+        self._sync: Optional[Iterator[Item]] = None
         if isinstance(results, AsyncResults):
             self._async = results
         else:
             self._sync = results
         self._closed = False
 
-    def __next__(self) -> Any:
+    def __next__(self) -> Item:
         if self._closed:
             raise StopIteration
         try:
@@ -194,7 +216,7 @@ class Results(Iterator[Any]):
             else:
                 self._sync.close()  # type: ignore[union-attr]
 
-    def __enter__(self) -> Results:
+    def __enter__(self) -> Results[Item]:
         return self
 
     def __exit__(
@@ -210,19 +232,51 @@ class Results(Iterator[Any]):
                 pass
 
 
+class MapOptions(TypedDict, total=False):
+    """The options of ``map`` and ``map.aio``, as their type shows them: see :class:`Map`."""
+
+    group_name: Optional[str]
+    concurrency: int
+    return_exceptions: bool
+    processes: Union[bool, int, None]
+
+
 class Map:
     """``map(task, *iterables, group_name=None, concurrency=0, return_exceptions=True, processes=None)``;
-    ``map.aio(...)``."""
+    ``map.aio(...)``.
+
+    Typed by the task's outputs: ``map(add, xs)`` iterates what ``add`` returns, also for an async task, and
+    for a ``functools.partial`` of a task. A type checker does not check the iterables' values against the
+    task's inputs, nor show that with ``return_exceptions`` (the default) a failed item yields its exception.
+    """
+
+    @overload
+    def __call__(
+        self, target: Overridable[..., Any, Item], *iterables: Iterable[Any], **options: Unpack[MapOptions]
+    ) -> Results[Item]: ...
+
+    @overload
+    def __call__(
+        self,
+        target: functools.partial[Coroutine[Any, Any, Item]],
+        *iterables: Iterable[Any],
+        **options: Unpack[MapOptions],
+    ) -> Results[Item]: ...
+
+    @overload
+    def __call__(
+        self, target: functools.partial[Item], *iterables: Iterable[Any], **options: Unpack[MapOptions]
+    ) -> Results[Item]: ...
 
     def __call__(
         self,
-        target: Union[Mappable, functools.partial[Any]],
+        target: Union[Overridable[..., Any, Any], functools.partial[Any]],
         *iterables: Iterable[Any],
         group_name: Optional[str] = None,
         concurrency: int = 0,
         return_exceptions: bool = True,
         processes: Union[bool, int, None] = None,
-    ) -> Union[Iterator[Any], Any]:
+    ) -> Any:
         """An iterator of results in input order; with ``return_exceptions`` a failed item yields its error.
 
         Without ``return_exceptions`` the first failure raises, once the items still running have stopped.
@@ -231,30 +285,48 @@ class Map:
         """
         _check_concurrency(concurrency)
         mapped = map_target(target, len(iterables))
-        runner = runner_for(current_context())
-        if runner.in_workflow_body:
+        place = where(current_context())
+        if place.in_workflow_body:
             if processes is not None and processes is not False:
                 raise ValueError(
                     f"map of {mapped.short_name} in a workflow: processes= applies to local runs only; "
                     f"a workflow's map items each run in their own pod"
                 )
             return array_node_call(mapped, iterables, concurrency)
-        return _Plan(mapped, iterables, runner, group_name, concurrency, return_exceptions, processes).results()
+        return _Plan(mapped, iterables, place, group_name, concurrency, return_exceptions, processes).results()
+
+    @overload
+    def aio(
+        self, target: Overridable[..., Any, Item], *iterables: Iterable[Any], **options: Unpack[MapOptions]
+    ) -> AsyncResults[Item]: ...
+
+    @overload
+    def aio(
+        self,
+        target: functools.partial[Coroutine[Any, Any, Item]],
+        *iterables: Iterable[Any],
+        **options: Unpack[MapOptions],
+    ) -> AsyncResults[Item]: ...
+
+    @overload
+    def aio(
+        self, target: functools.partial[Item], *iterables: Iterable[Any], **options: Unpack[MapOptions]
+    ) -> AsyncResults[Item]: ...
 
     def aio(
         self,
-        target: Union[Mappable, functools.partial[Any]],
+        target: Union[Overridable[..., Any, Any], functools.partial[Any]],
         *iterables: Iterable[Any],
         group_name: Optional[str] = None,
         concurrency: int = 0,
         return_exceptions: bool = True,
         processes: Union[bool, int, None] = None,
-    ) -> AsyncResults:
+    ) -> AsyncResults[Any]:
         """The same as an async iterator, for ``async for`` in async and eager tasks."""
         _check_concurrency(concurrency)
         mapped = map_target(target, len(iterables))
-        runner = runner_for(current_context())
-        return _Plan(mapped, iterables, runner, group_name, concurrency, return_exceptions, processes).async_results()
+        place = where(current_context())
+        return _Plan(mapped, iterables, place, group_name, concurrency, return_exceptions, processes).async_results()
 
 
 map = Map()

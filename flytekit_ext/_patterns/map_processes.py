@@ -1,21 +1,35 @@
 """``map(..., processes=N)``: items in worker processes, so CPU-bound tasks use every core.
 
-The pool is loky's reusable executor: workers start once and serve later maps too, until they have been
-idle for ``IDLE_SECONDS``; a map that stops early (its first failure, the consumer leaving, Ctrl-C) stops
-its items by ending the workers. The task travels to the workers pickled once per map, with cloudpickle: by
-reference when its module can be imported by name in a fresh process, by value otherwise (a task defined in
-a script run as ``__main__``, or in a module loaded from a file under another name). Each worker unpickles it
-once and calls it as a local call, so inputs and outputs go through flytekit's type engine there, and an
-item's error comes back with the worker's traceback as its cause.
+Two kinds of workers, chosen per map:
+
+* **Forked** (:class:`ForkedItems`), on Linux when the process runs no thread but the one making the map: the
+  workers are forked from this process, so they start in milliseconds with flytekit, the task and its module
+  already loaded, and items start running at once, even in a fresh process's first map. They belong to the map:
+  it ends them when it ends. (Forking copies only the forking thread, so a lock another thread held would stay
+  held in the workers: with any other thread running, the map takes the second kind.)
+* **Spawned** (:class:`ProcessItems`), anywhere else: loky's reusable executor, whose workers start as fresh
+  interpreters that import flytekit (about two seconds), then serve later maps too, until they have been idle for
+  ``IDLE_SECONDS``. The task travels to them pickled once per map, with cloudpickle: by reference when its module
+  can be imported by name in a fresh process, by value otherwise (a task defined in a script run as
+  ``__main__``, or in a module loaded from a file under another name).
+
+Either way each worker calls the task as a local call made at top level, so inputs and outputs go through
+flytekit's type engine there; an item's error comes back with the worker's traceback as its cause; and a map that
+stops early (its first failure, the consumer leaving, Ctrl-C) stops its items by ending the workers.
 """
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
+import multiprocessing
 import os
+import signal
 import sys
-from concurrent.futures import Future
-from typing import Any, Dict, Iterator, List, Tuple, Union
+import threading
+import uuid
+from concurrent.futures import CancelledError, Future
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
 import cloudpickle
 
@@ -87,3 +101,78 @@ class ProcessItems:
 
     def stop_started(self) -> None:
         self._executor.shutdown(wait=True, kill_workers=True)
+
+
+# In this process, and so in the workers forked from it: the tasks of the maps running in forked workers.
+_forked_targets: Dict[str, Any] = {}
+# In a forked worker: the context its items run in, as calls made at top level (none of the map's own).
+_worker_context: Optional[contextvars.Context] = None
+
+
+def can_fork() -> bool:
+    """Whether a map's workers may be forked from this process now (see the module's description)."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+def _start_forked_worker() -> None:
+    global _worker_context
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the map's process's to handle: it ends the workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _worker_context = contextvars.Context()
+
+
+def _call_forked(key: str, pickled_arguments: bytes) -> bytes:
+    # Arguments and results travel as cloudpickles, as with loky (a lambda is a valid item).
+    arguments = cloudpickle.loads(pickled_arguments)
+    context = _worker_context if _worker_context is not None else contextvars.Context()
+    return cloudpickle.dumps(context.run(_forked_targets[key].call, *arguments))
+
+
+class ForkedItems:
+    """Starts a map's items in workers forked from this process; ends the workers when the map ends."""
+
+    def __init__(self, target: Any, workers: int) -> None:
+        self._key = uuid.uuid4().hex
+        self._target = target
+        self._workers = workers
+        self._pool: Any = None
+        self._started: List[Future[Any]] = []
+
+    def open(self) -> None:
+        """Fork the workers: when the map starts, before it starts anything else (a progress bar's thread)."""
+        _forked_targets[self._key] = self._target  # before the fork: the workers find it where this process has it
+        self._pool = multiprocessing.get_context("fork").Pool(self._workers, initializer=_start_forked_worker)
+
+    def start(self, arguments: Tuple[Any, ...]) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_running_or_notify_cancel()  # queued in the pool, where it can no longer be dropped
+        self._started = [started for started in self._started if not started.done()]
+        self._started.append(future)
+
+        def done(pickled: bytes) -> None:
+            try:
+                future.set_result(cloudpickle.loads(pickled))
+            except Exception as error:  # noqa: BLE001 - a result that cannot be read back is the item's failure
+                future.set_exception(error)
+
+        self._pool.apply_async(
+            _call_forked, (self._key, cloudpickle.dumps(arguments)), callback=done, error_callback=future.set_exception
+        )
+        return future
+
+    def stop_started(self) -> None:
+        """End the workers, and with them the items they run: those items end as cancelled."""
+        if self._pool is None:
+            return
+        self._pool.terminate()
+        self._pool.join()  # the pool's threads are gone too: nothing else settles these futures now
+        for future in self._started:
+            if not future.done():
+                future.set_exception(CancelledError("the map stopped before this item ended"))
+
+    def close(self) -> None:
+        """The map ended (its items are done or stopped): its workers end too."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+        _forked_targets.pop(self._key, None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Iterable
 
-from flytekit_ext._local.live_view import LIVE
+from flytekit_ext._core import enclosing
 
 
 class Progress:
@@ -17,7 +17,7 @@ class Progress:
     def __init__(self, label: str, iterables: tuple[Iterable[Any], ...]) -> None:
         self._bar: Any = None
         self._own = False
-        view = LIVE.get()
+        view = enclosing.current().live
         if view is not None:
             self._bar = view.maps
             self._task_id = self._bar.add_task(_escaped(label), total=_total(iterables))

@@ -11,29 +11,21 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Coroutine, Dict, List, Mapping, Protocol, Tuple
+from typing import Any, Coroutine, Dict, List, Mapping, Tuple
 
-from flytekit_ext._calls.arguments import required_inputs
 from flytekit_ext._calls.overridden import OverriddenTask
-from flytekit_ext._calls.overrides import NO_OVERRIDES, CallOverrides, display_name
+from flytekit_ext._calls.overrides import NO_OVERRIDES, CallOverrides
 from flytekit_ext._calls.route import call, call_async
-from flytekit_ext.tasks.base import TaskCalls
-
-
-class Mappable(Protocol):
-    """What ``map`` accepts besides a ``functools.partial``: a task, or a task with overrides."""
-
-    @property
-    def short_name(self) -> str: ...
-
-    def aio(self, *args: Any, **kwargs: Any) -> Any: ...
+from flytekit_ext._calls.runner import CallableTask
+from flytekit_ext._core.naming import display_name
+from flytekit_ext._tasks.base import TaskCalls
 
 
 @dataclass(frozen=True)
 class MapTarget:
     """A task to call once per item, with its overrides and the inputs bound for every item."""
 
-    task: TaskCalls
+    task: CallableTask
     overrides: CallOverrides = NO_OVERRIDES
     bound: Mapping[str, Any] = field(default_factory=dict)  # by input name, the same for every item
     mapped: Tuple[str, ...] = ()  # the inputs the iterables feed, in order
@@ -55,7 +47,7 @@ class MapTarget:
         return call_async(self.task, (), self._inputs(values), self.overrides)
 
 
-def _unwrapped(target: Any) -> Tuple[TaskCalls, CallOverrides]:
+def _unwrapped(target: Any) -> Tuple[CallableTask, CallOverrides]:
     if isinstance(target, OverriddenTask):
         return target.task, target.overrides
     if isinstance(target, TaskCalls):
@@ -95,7 +87,8 @@ def map_target(target: Any, iterables: int) -> MapTarget:
                 f"function {task.name}."
             )
     bound.update(partial.keywords)
-    missing = [name for name in names if name in required_inputs(task) and name not in bound and name not in mapped]
+    required = task.input_signature.required
+    missing = [name for name in names if name in required and name not in bound and name not in mapped]
     if missing:
         raise TypeError(f"map: {described} leaves {', '.join(map(repr, missing))} unbound and not mapped")
     return MapTarget(task, overrides, bound, mapped)

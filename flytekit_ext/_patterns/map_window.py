@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import Any, AsyncIterator, Callable, Deque, Iterator, Optional, Tuple
 
+from flytekit_ext._core.loops import start_in_worker_thread
+from flytekit_ext._core.signals import blocking_wait, guarded, interrupted
+from flytekit_ext._patterns.map_pacing import QUICK_ITEM_S, Pacing, timed
 from flytekit_ext._patterns.map_progress import Progress
-from flytekit_ext._runtime.interrupts import blocking_wait, guarded, interrupted
-from flytekit_ext._runtime.loops import start_in_worker_thread
 
 Arguments = Tuple[Any, ...]
 _END: Any = object()
@@ -51,53 +51,6 @@ class FirstFailure:
                     self.future.set_result(error)
 
 
-# An item that ran for less than this, busy on the CPU for at least half of it, gains nothing from a worker
-# thread, where handing it over and back costs about as much as running it. While the items are like that,
-# a synchronous consumer runs the next one itself without handing it over; an item that waits (I/O, a sleep)
-# or runs longer ends that, and items go to worker threads again, up to the map's concurrency.
-#
-# Nor does a synchronous consumer hand many items over before it knows what they are like: it starts with one
-# item on a worker and doubles the number in flight each time an item proves slow, or the oldest is still
-# running after this long, up to the map's concurrency. It runs items itself again only once as many items in
-# a row as it has let run at once were quick, so maps whose slow items are mixed with quick ones keep their
-# slow items overlapping. A map of quick items thus hands over only its first (a map without a bound would
-# otherwise hand every item to a worker as it starts).
-#
-# An item the consumer runs itself holds up the items after it: like flytekit's and Flyte 2's local maps,
-# which run every item one after another, a map cannot have an item wait for a later item of the same map.
-QUICK_ITEM_S = 0.001
-
-# While items run for less than this their CPU time is not read, which costs about half a microsecond at each
-# end of an item (a system call): a wait this short gains nothing from a worker either. The CPU time of the item
-# after a longer one is read again.
-TINY_ITEM_S = 0.00005
-# An item whose CPU time was not read is quick if it ran for less than this: waiting that long on the consumer's
-# thread costs about what handing the item to a worker would, and an interpreter pause (a garbage collection)
-# rarely lasts longer, so a map of short items is not sent to worker threads by one.
-UNREAD_QUICK_ITEM_S = 0.0002
-
-
-def _timed(run: Callable[[Arguments], Any]) -> Callable[[Arguments], Tuple[Any, bool]]:
-    """``run``, returning with an item's value whether the item was quick and busy; an error is raised as it is."""
-    read_cpu = True  # shared by the map's threads: at worst one item more or less has its CPU time read
-
-    def run_timed(arguments: Arguments) -> Tuple[Any, bool]:
-        nonlocal read_cpu
-        if not read_cpu:
-            started = time.perf_counter()
-            value = run(arguments)
-            wall = time.perf_counter() - started
-            read_cpu = wall >= TINY_ITEM_S
-            return value, wall < UNREAD_QUICK_ITEM_S
-        wall, cpu = time.perf_counter(), time.thread_time()
-        value = run(arguments)
-        wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
-        read_cpu = wall >= TINY_ITEM_S
-        return value, wall < QUICK_ITEM_S and cpu >= wall / 2
-
-    return run_timed
-
-
 class FutureItems:
     """How a map starts its items as futures, and how it stops the ones that started."""
 
@@ -106,13 +59,19 @@ class FutureItems:
         start: Callable[[Arguments], Future[Any]],
         run_here: Optional[Callable[[Arguments], Tuple[Any, bool]]] = None,
         stop_started: Optional[Callable[[], None]] = None,
+        close: Optional[Callable[[], None]] = None,
+        open: Optional[Callable[[], None]] = None,
     ) -> None:
         self.start = start
+        #: Starts what runs the items (workers that belong to the map), as the map starts.
+        self.open = open
         #: Runs an item on the consumer's own thread, when the consumer would otherwise only wait for it. Items
-        #: that can run here are timed: this and their futures give ``(value, quick)``, see :data:`QUICK_ITEM_S`.
+        #: that can run here are timed: this and their futures give ``(value, quick)`` (see ``map_pacing``).
         self.run_here = run_here
         #: Stops items already running (processes can be stopped); ``None``: they are waited for.
         self.stop_started = stop_started
+        #: Ends what runs the items (workers that belong to the map), once every item has ended.
+        self.close = close
 
     @property
     def timed(self) -> bool:
@@ -121,7 +80,7 @@ class FutureItems:
     @classmethod
     def on_threads(cls, run: Callable[[Arguments], Any]) -> FutureItems:
         """Items that ``run`` runs on worker threads, or on the consumer's thread while they are quick."""
-        timed_run = _timed(run)
+        timed_run = timed(run)
         return cls(lambda arguments: start_in_worker_thread(timed_run, arguments), run_here=timed_run)
 
 
@@ -166,11 +125,6 @@ def _run_here(
     except Exception as raised:  # noqa: BLE001 - an item's error is its result
         return None, raised, False
     return value, None, quick
-
-
-def _grown(size: int, limit: Optional[int]) -> Optional[int]:
-    """The next size of a growing window: twice as many items, or ``None`` once that reaches ``limit``."""
-    return None if limit is not None and 2 * size >= limit else 2 * size
 
 
 class _FutureWindow:
@@ -234,58 +188,43 @@ def future_results(
     label: str,
     show_progress: Callable[[], Progress],
 ) -> Iterator[Any]:
-    """Results of items run as futures, for a synchronous consumer."""
+    """Results of items run as futures, for a synchronous consumer, paced by :class:`~.map_pacing.Pacing` when
+    the consumer can run items itself (threads; a process's items always run in the process)."""
+    if items.open is not None:
+        items.open()
     progress = show_progress()
     window = _FutureWindow(items, arguments, limit, return_exceptions)
     run_here = items.run_here
-    quick = False  # items lately were quick: start no more items on workers, run the next here
-    streak = 0  # quick items in a row
-    # How many items may be in flight while the window grows (see QUICK_ITEM_S); None: as the map's bound says.
-    size: Optional[int] = 1 if run_here is not None else None
+    pacing = Pacing(window.limit) if run_here is not None else None
     with guarded(lambda: f"map of {label} ({window.running()} items running)"):
         try:
             while True:
-                error: Optional[BaseException]
-                if quick and run_here is not None and not window.pending:
+                if pacing is not None and pacing.inline and run_here is not None and not window.pending:
                     next_arguments = next(window.arguments, _END)
                     if next_arguments is _END:
                         break
-                    value, error, was_quick = _run_here(run_here, next_arguments)
+                    value, error, quick = _run_here(run_here, next_arguments)
                 else:
-                    if not (window.pending if quick else window.fill(size)):
+                    if not (window.pending if pacing is not None and pacing.inline else window.fill(_size(pacing))):
                         break
                     head, head_arguments = window.pending[0]
                     window.raise_failure()  # another item failed: stop before running the head here
-                    if not quick and size is not None and len(window.pending) >= size and not window.exhausted:
-                        with blocking_wait():
-                            waited_for = (head,) if window.failure is None else (head, window.failure.future)
-                            wait(waited_for, timeout=QUICK_ITEM_S, return_when=FIRST_COMPLETED)
-                        window.raise_failure()
-                        if not head.done():
-                            size, streak = _grown(size, window.limit), 0  # slow, or waiting for others: start more
-                            continue
-                        value, error, was_quick = _outcome(head, items.timed)
-                    elif run_here is not None and head.cancel():
-                        value, error, was_quick = _run_here(run_here, head_arguments)
+                    if (
+                        pacing is not None
+                        and not pacing.inline
+                        and _window_full(window, pacing.window)
+                        and not _done_soon(head, window)
+                    ):
+                        pacing.grow()  # slow, or waiting for a later item: let more run
+                        continue
+                    if run_here is not None and head.cancel():
+                        value, error, quick = _run_here(run_here, head_arguments)  # not started yet: run it here
                     else:
-                        with blocking_wait():
-                            if window.failure is None:
-                                head.exception()  # waits
-                            else:
-                                wait((head, window.failure.future), return_when=FIRST_COMPLETED)
-                        window.raise_failure()
-                        value, error, was_quick = _outcome(head, items.timed)
+                        _wait_for(head, window)
+                        value, error, quick = _outcome(head, items.timed)
                     window.pending.popleft()
-                if was_quick:
-                    streak += 1
-                    # As many quick items in a row as may run at once: run the next ones here.
-                    quick = streak >= (size if size is not None else window.limit or 1)
-                    if quick:
-                        size = 1
-                else:
-                    quick, streak = False, 0
-                    if size is not None:
-                        size = _grown(size, window.limit)
+                if pacing is not None:
+                    pacing.finished(quick)
                 progress.advance()
                 if error is not None and not return_exceptions:
                     raise error
@@ -295,7 +234,36 @@ def future_results(
             if started:
                 with blocking_wait():
                     wait(started)
+            if items.close is not None:
+                items.close()
             progress.stop()
+
+
+def _size(pacing: Optional[Pacing]) -> Optional[int]:
+    return pacing.window if pacing is not None else None
+
+
+def _window_full(window: _FutureWindow, size: Optional[int]) -> bool:
+    return size is not None and len(window.pending) >= size and not window.exhausted
+
+
+def _done_soon(head: Future[Any], window: _FutureWindow) -> bool:
+    """Wait up to :data:`~.map_pacing.QUICK_ITEM_S` for ``head``; whether it is done (a failure raises)."""
+    with blocking_wait():
+        waited_for = (head,) if window.failure is None else (head, window.failure.future)
+        wait(waited_for, timeout=QUICK_ITEM_S, return_when=FIRST_COMPLETED)
+    window.raise_failure()
+    return head.done()
+
+
+def _wait_for(head: Future[Any], window: _FutureWindow) -> None:
+    """Wait until ``head`` is done, or another item failed (which raises)."""
+    with blocking_wait():
+        if window.failure is None:
+            head.exception()  # waits
+        else:
+            wait((head, window.failure.future), return_when=FIRST_COMPLETED)
+    window.raise_failure()
 
 
 async def future_results_async(
@@ -307,6 +275,8 @@ async def future_results_async(
     show_progress: Callable[[], Progress],
 ) -> AsyncIterator[Any]:
     """Results of items run as futures, for an asynchronous consumer: the event loop is never blocked."""
+    if items.open is not None:
+        items.open()
     progress = show_progress()
     window = _FutureWindow(items, arguments, limit, return_exceptions)
     failed = _done_signal(window.failure.future) if window.failure is not None else None
@@ -331,6 +301,8 @@ async def future_results_async(
             if started:
                 # Shielded: the consumer may be cancelled, but what it started must still end first.
                 await asyncio.shield(asyncio.wait([_done_signal(future) for future in started]))
+            if items.close is not None:
+                items.close()
             progress.stop()
 
 

@@ -19,8 +19,8 @@ from typing import Any, Callable, Optional, TypeVar
 from flytekit.core.base_task import Task
 
 from flytekit_ext._calls.overridden import OverriddenTask
-from flytekit_ext._runtime.enclosing import TRACES
-from flytekit_ext._runtime.loops import in_worker_thread
+from flytekit_ext._core import enclosing
+from flytekit_ext._core.loops import in_worker_thread
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,7 +51,7 @@ def trace(function: F) -> F:
 
         @functools.wraps(function)
         async def traced_async(*args: Any, **kwargs: Any) -> Any:
-            recorder = TRACES.get()
+            recorder = enclosing.current().traces
             if recorder is None:
                 return await function(*args, **kwargs)
             call = recorder.begin(function, signature, args, kwargs)
@@ -73,7 +73,7 @@ def trace(function: F) -> F:
 
     @functools.wraps(function)
     def traced(*args: Any, **kwargs: Any) -> Any:
-        recorder = TRACES.get()
+        recorder = enclosing.current().traces
         if recorder is None:
             return function(*args, **kwargs)
         call = recorder.begin(function, signature, args, kwargs)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Dict, NoReturn, Optional, Union
+from typing import Any, Dict, NoReturn, Optional, Union
 
 from flytekit.core.base_task import PythonTask
 from flytekit.core.context_manager import ExecutionParameters, FlyteContext
@@ -30,42 +30,29 @@ from flytekit.loggers import logger
 from flytekit.models.dynamic_job import DynamicJobSpec
 from flytekit.models.literals import LiteralMap
 
+from flytekit_ext._core.contexts import enter, entered, leave
+from flytekit_ext._core.loops import in_worker_thread, run_coroutine
+from flytekit_ext._core.where import where
+from flytekit_ext._flytekit_internals import replaced, with_decks_enabled
 from flytekit_ext._runtime import literals
-from flytekit_ext._runtime.context import enter, entered, is_local_execution, leave
-from flytekit_ext._runtime.failures import FailurePolicy, hooked_policy, recoverable, reported_in_pod
-from flytekit_ext._runtime.loops import in_worker_thread, run_coroutine
+from flytekit_ext._runtime.failures import FailurePolicy, failure_policy, hooked_policy, recoverable, reported_in_pod
+from flytekit_ext._runtime.recursion import leaving_task, left_a_task, recursion_in
 from flytekit_ext._runtime.sandbox import for_next_attempt
+from flytekit_ext._runtime.task import RunnableTask
 from flytekit_ext._runtime.timeline import BODY, INPUTS, OUTPUTS, timeline_deck, timeline_of
 from flytekit_ext._runtime.typed_errors import Stage, from_exception
-from flytekit_ext._runtime.values import replaced
-
-if TYPE_CHECKING:
-    from flytekit_ext.tasks.base import TaskCalls
+from flytekit_ext._runtime.unawaited import returned_unawaited
 
 Outputs = Union[LiteralMap, DynamicJobSpec]
 _NO_PRE_HOOK = PythonTask.pre_execute
 _NO_POST_HOOK = PythonTask.post_execute
 _DATA_ERRORS = (FlyteUploadDataException, FlyteDownloadDataException)
-_are_outputs: Dict[type, bool] = {}
 
 
 def has_hook(task: Any, name: str, do_nothing: Any) -> bool:
     """Whether ``task``'s hook ``name`` is not flytekit's ``do_nothing`` one: set on the task, or its class's (asked
     of the class each time, so a hook patched onto a class later is seen, as flytekit sees it)."""
     return name in task.__dict__ or getattr(type(task), name) is not do_nothing
-
-
-def are_outputs(value: Any) -> bool:
-    """Whether ``value`` is already a task's outputs (a literal map, or a dynamic task's workflow).
-
-    Asked after every body, and flytekit's model classes answer ``isinstance`` through a slow metaclass hook:
-    the answer is kept per type.
-    """
-    kind = type(value)
-    known = _are_outputs.get(kind)
-    if known is None:
-        known = _are_outputs[kind] = issubclass(kind, (LiteralMap, DynamicJobSpec))
-    return known
 
 
 def _with_decks(params: ExecutionParameters, deck_fields: Any, local: bool) -> ExecutionParameters:
@@ -75,11 +62,11 @@ def _with_decks(params: ExecutionParameters, deck_fields: Any, local: bool) -> E
     the caller, so the caller sees it afterwards); only the run's own parameters say decks are enabled.
     """
     if DeckField.TIMELINE.value in deck_fields:
-        params.decks.append(timeline_deck(params, local))
-    return replaced(params, _enable_deck=True)
+        params.decks.append(timeline_deck(params, local))  # again if found: flytekit lists it once per run
+    return with_decks_enabled(params)
 
 
-def _pre_executed(task: TaskCalls, ctx: FlyteContext) -> Any:
+def _pre_executed(task: RunnableTask, ctx: FlyteContext) -> Any:
     """The parameters the task's ``pre_execute`` hook makes of the run's (a plugin's Spark session, ``ray.init``).
 
     As in flytekit, the hook runs with the run's context current: plugins read its execution mode there.
@@ -91,19 +78,29 @@ def _pre_executed(task: TaskCalls, ctx: FlyteContext) -> Any:
 class BodyRun:
     """One run of a task's body on literal inputs: the context it runs in, and what its errors become."""
 
-    __slots__ = ("task", "outer_ctx", "ctx", "params", "local", "converters", "policy", "timeline", "decks")
+    __slots__ = (
+        "task",
+        "outer_ctx",
+        "ctx",
+        "params",
+        "local",
+        "converters",
+        "policy",
+        "timeline",
+        "decks",
+    )
 
-    def __init__(self, task: TaskCalls, ctx: FlyteContext, policy: Optional[FailurePolicy] = None) -> None:
+    def __init__(self, task: RunnableTask, ctx: FlyteContext, policy: Optional[FailurePolicy] = None) -> None:
         self.task = task
         self.outer_ctx = ctx
-        self.local = is_local_execution(ctx.execution_state)
-        self.converters = task._flytekit_ext_converters
-        if policy is None:
-            policy = hooked_policy(task) if self.local else None
+        # A policy is given by a local call; without one this is a pod's run, or one flytekit started itself.
+        self.local = policy is not None or where(ctx).local_run
+        self.converters = task.converters
+        if policy is None and self.local:
+            policy = hooked_policy(task)
         if policy is None:
             # Called as flytekit's dispatch_execute: a pod (the cluster retries), or a local run of flytekit's.
-            retries = task.metadata.retries if self.local else 0
-            policy = FailurePolicy(retries=retries, shown_as=str(getattr(task, "short_name", None) or task.name))
+            policy = failure_policy(task, retries=None if self.local else 0)
         self.policy = policy
         state = ctx.execution_state
         given = state.user_space_params if state is not None else None
@@ -151,6 +148,10 @@ class BodyRun:
     # to the error document is taken from there.
 
     def _raise_locally(self, error: Exception, stage: Stage, prefix: str) -> NoReturn:
+        recursion = recursion_in(error)
+        # One short error for all the task calls a recursion went through, not a line and a traceback per call.
+        deep = leaving_task(recursion, self.task.name) if recursion is not None else None
+        error = deep or error
         if self.policy.typed_errors:
             typed = from_exception(error, stage)
             # Its message stays the child's own, as in Flyte 2; the note (shown with the traceback) names the child.
@@ -159,7 +160,8 @@ class BodyRun:
                 f"raised by child call {self.policy.shown_as} (task '{self.task.name}')",
             ]
             raise typed from error
-        error.args = (f"{prefix}:\n  {error}",)
+        if deep is None:
+            error.args = (f"{prefix}:\n  {error}",)
         raise error
 
     def fail_inputs(self, error: Exception) -> NoReturn:
@@ -183,10 +185,11 @@ class BodyRun:
         if self.local and policy.retries:
             failure = f"{type(error).__name__}: {error}"
             if not recoverable(error):
-                logger.warning(
-                    f"{policy.shown_as}: attempt {attempt} of {policy.attempts} failed with {failure}; "
-                    f"{type(error).__name__} is not retried"
-                )
+                if not left_a_task(error):  # else the task call it came from said so already
+                    logger.warning(
+                        f"{policy.shown_as}: attempt {attempt} of {policy.attempts} failed with {failure}; "
+                        f"{type(error).__name__} is not retried"
+                    )
             elif attempt < policy.attempts:
                 delay = policy.delay(attempt)
                 logger.warning(
@@ -223,23 +226,27 @@ class BodyRun:
         task = self.task
         if has_hook(task, "post_execute", _NO_POST_HOOK):  # most tasks have none: no call
             returned = task.post_execute(self.params, returned)
-        if are_outputs(returned):
+        # issubclass, not isinstance: flytekit's model classes answer isinstance through a slow Python hook.
+        if issubclass(type(returned), (LiteralMap, DynamicJobSpec)):
             return returned
+        converters = self.converters
         try:
-            converters = self.converters
             by_name = literals.returned_by_name(converters.tuple_name, converters.outputs.names, returned)
-            output_map = literals.outputs_to_literals(self.ctx, task, by_name, converters.outputs)
+            output_map = literals.outputs_to_literals(self.ctx, task, by_name, converters.outputs, self.local)
             if self.timeline is not None:
                 self.timeline.lap(OUTPUTS)
             if self.decks:
-                task._write_decks(native_inputs, by_name, self.outer_ctx, self.params)
+                task.write_decks(native_inputs, by_name, self.outer_ctx, self.params)
         except Exception as error:
-            self.fail_outputs(error)
+            # Looked for only once converting failed: a task call returned unawaited is a coroutine, which no
+            # output type converts.
+            unawaited = returned_unawaited(task.name, converters.outputs.names, returned)
+            self.fail_outputs(error if unawaited is None else unawaited)
         return output_map
 
 
 def dispatch(
-    task: TaskCalls,
+    task: RunnableTask,
     ctx: FlyteContext,
     inputs: LiteralMap,
     policy: Optional[FailurePolicy] = None,
@@ -258,7 +265,7 @@ def dispatch(
         try:
             native_inputs = run.natives(inputs)
             try:
-                returned = task._start_body(native_inputs)
+                returned = task.start_body(native_inputs)
                 if task.is_async:
                     returned = run_coroutine(returned)
             except Exception as error:
@@ -276,24 +283,31 @@ def dispatch(
 
 
 async def dispatch_async(
-    task: TaskCalls, ctx: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy] = None
+    task: RunnableTask,
+    ctx: FlyteContext,
+    inputs: LiteralMap,
+    policy: Optional[FailurePolicy] = None,
+    *,
+    entered_by_caller: bool = False,
 ) -> Outputs:
     """Run ``task`` on ``inputs`` on the running loop, awaiting an async body.
 
     Conversions through asynchronous transformers happen on a worker thread, so the loop never blocks.
+    ``entered_by_caller``: as for :func:`dispatch`.
     """
     run = BodyRun(task, ctx, policy)
     convert_inputs_off_loop = run.converters.inputs.needs_loop
     convert_outputs_off_loop = run.converters.outputs.needs_loop or run.decks
     attempt = 1
     while True:
-        with entered(run.ctx):
+        token = None if entered_by_caller and run.ctx is ctx else enter(run.ctx)
+        try:
             if convert_inputs_off_loop:
                 native_inputs = await in_worker_thread(run.natives, inputs)
             else:
                 native_inputs = run.natives(inputs)
             try:
-                returned = task._start_body(native_inputs)
+                returned = task.start_body(native_inputs)
                 if task.is_async:
                     returned = await returned
             except Exception as error:
@@ -304,6 +318,9 @@ async def dispatch_async(
                 if convert_outputs_off_loop:
                     return await in_worker_thread(run.complete, native_inputs, returned)
                 return run.complete(native_inputs, returned)
+        finally:
+            if token is not None:
+                leave(token)
         await asyncio.sleep(delay)
         run.next_attempt()
         attempt += 1

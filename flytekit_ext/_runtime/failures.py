@@ -9,20 +9,20 @@ flytekit 1.x retries only ``FlyteRecoverableException``; a plain ``ValueError`` 
 from __future__ import annotations
 
 from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Any, Iterator, Optional, Tuple
+from typing import Any, Iterator, NamedTuple, Optional
 
 from flytekit.core.base_task import IgnoreOutputs
 from flytekit.exceptions.eager import EagerException
 from flytekit.exceptions.system import FlyteNonRecoverableSystemException
 from flytekit.exceptions.user import FlyteRecoverableException
 
+from flytekit_ext._core import enclosing
+from flytekit_ext._core.backoff import Backoff
+from flytekit_ext._core.naming import display_name
 from flytekit_ext.errors import BaseRuntimeError, NonRecoverableError
 
 #: How long a local run waits before retry n (n = 1, 2, ...): 0.5 s, then doubling, at most 2 s.
-FIRST_RETRY_DELAY_S = 0.5
-MAX_RETRY_DELAY_S = 2.0
+LOCAL_RETRY_BACKOFF = Backoff(first_s=0.5, factor=2.0, cap_s=2.0)
 
 
 def error_code(error: BaseException) -> str:
@@ -55,10 +55,12 @@ def recoverable(error: BaseException) -> bool:
     """Whether a failure of a task's body may succeed on another attempt.
 
     Not: :class:`~flytekit_ext.errors.NonRecoverableError`, flytekit's ``FlyteNonRecoverableSystemException``,
-    ``IgnoreOutputs`` (not a failure), and a failed child call an eager task let through: on a cluster a
-    retried parent finds the same child execution, failed, so a local retry would only disagree with it.
+    ``IgnoreOutputs`` (not a failure), a ``RecursionError`` (the same inputs recurse as deep again, and the
+    retries of task calls nested in each other multiply: a task calling itself with retries would never end),
+    and a failed child call an eager task let through: on a cluster a retried parent finds the same child
+    execution, failed, so a local retry would only disagree with it.
     """
-    if isinstance(error, (NonRecoverableError, FlyteNonRecoverableSystemException, IgnoreOutputs)):
+    if isinstance(error, (NonRecoverableError, FlyteNonRecoverableSystemException, IgnoreOutputs, RecursionError)):
         return False
     return not is_child_failure(error)
 
@@ -86,46 +88,62 @@ def reported_in_pod(error: BaseException) -> BaseException:
     return RecoverableUserError(error)
 
 
-@dataclass(frozen=True)
-class FailurePolicy:
-    """How a local call treats a failure of the task's body.
+class FailurePolicy(NamedTuple):
+    """How a local call treats a failure of the task's body; made by :func:`failure_policy` only.
 
-    ``retries``: further attempts after a recoverable failure, waiting :meth:`delay` before each;
-    ``shown_as``: the call's name in the log lines of its attempts; ``typed_errors``: the final failure is
-    raised as a :mod:`flytekit_ext.errors` error (for calls made by an eager task) instead of as it is.
+    ``retries``: further attempts after a recoverable failure, waiting as ``backoff`` says before each;
+    ``typed_errors``: the final failure is raised as a :mod:`flytekit_ext.errors` error (for calls made by an eager
+    task) instead of as it is; ``task``, ``short_name`` and ``group``: the call, as :attr:`shown_as` names it.
+    (A named tuple, whose name for the logs is made only when a log line needs it: every local call makes one.)
     """
 
     retries: int
-    shown_as: str
+    task: Any
+    short_name: Optional[str] = None
+    group: Optional[str] = None
     typed_errors: bool = False
+    backoff: Backoff = LOCAL_RETRY_BACKOFF
+
+    @property
+    def shown_as(self) -> str:
+        """The call's name in the log lines of its attempts: ``[group] short name``."""
+        name = display_name(self.task, self.short_name)
+        return f"[{self.group}] {name}" if self.group else name
 
     @property
     def attempts(self) -> int:
         return self.retries + 1
 
-    @staticmethod
-    def delay(retry: int) -> float:
+    def delay(self, retry: int) -> float:
         """Seconds to wait before retry number ``retry`` (1 for the second attempt)."""
-        return min(FIRST_RETRY_DELAY_S * 2 ** (retry - 1), MAX_RETRY_DELAY_S)
+        return self.backoff.delay(retry)
+
+
+def failure_policy(
+    task: Any, retries: Optional[int] = None, short_name: Optional[str] = None, typed_errors: bool = False
+) -> FailurePolicy:
+    """The failure policy of a call of ``task``: ``retries`` (an override) or the task's own, shown by the call's
+    name in its group."""
+    if retries is None:
+        retries = task.metadata.retries
+    elif not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
+        raise ValueError(f"Task '{task.name}': retries must be an int >= 0, got {retries!r}")
+    return FailurePolicy(retries, task, short_name, enclosing.current().group, typed_errors)
 
 
 # A plugin class's own ``local_execute`` or ``dispatch_execute`` stands between a local call and flytekit_ext's
-# run of the body, and its signature (flytekit's) has no room for the call's policy: the policy waits here,
-# keyed by the task, for the run of that task's body to pick it up.
-_HOOKED: ContextVar[Optional[Tuple[Any, FailurePolicy]]] = ContextVar("flytekit_ext_hooked_policy", default=None)
+# run of the body, and its signature (flytekit's) has no room for the call's policy: the policy waits in the
+# enclosing state, keyed by the task, for the run of that task's body to pick it up.
 
 
 @contextmanager
 def through_plugin_hook(task: Any, policy: Optional[FailurePolicy]) -> Iterator[None]:
     """While a plugin's hook runs ``task``'s call: the call's ``policy`` for the run of that task's body."""
-    token = _HOOKED.set(None if policy is None else (task, policy))
-    try:
+    with enclosing.within(enclosing.changed(hooked=None if policy is None else (task, policy))):
         yield
-    finally:
-        _HOOKED.reset(token)
 
 
 def hooked_policy(task: Any) -> Optional[FailurePolicy]:
     """The policy of ``task``'s call that went through a plugin's hook, if it did."""
-    hooked = _HOOKED.get()
+    hooked = enclosing.current().hooked
     return hooked[1] if hooked is not None and hooked[0] is task else None

@@ -6,21 +6,21 @@ the lookup: ``TypeEngine`` searches its registry (and checks its lazy imports) o
 :class:`Converter` finds its transformer once per task and type. Conversions are synchronous; the few
 transformers that are coroutines (lists, dicts, unions; but not a list of primitives, whose elements go
 through their own transformer one by one) run on an event loop of their own
-(:func:`~flytekit_ext._runtime.loops.run_coroutine`), and callers on an event loop convert such values on a
+(:func:`~flytekit_ext._core.loops.run_coroutine`), and callers on an event loop convert such values on a
 worker thread (``needs_loop``) so the loop is never blocked.
 """
 
 from __future__ import annotations
 
 import collections
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Type
+import typing
+from typing import Any, Dict, Mapping, Optional, Tuple, Type
 
 from flytekit.core.context_manager import FlyteContext
 from flytekit.core.promise import Promise, resolve_attr_path_recursively
 from flytekit.core.type_engine import (
     AsyncTypeTransformer,
     ListTransformer,
-    SimpleTransformer,
     TypeEngine,
     TypeTransformer,
     TypeTransformerFailedError,
@@ -30,8 +30,11 @@ from flytekit.core.type_engine import (
 from flytekit.models.interface import Variable
 from flytekit.models.literals import Literal, LiteralCollection, LiteralMap
 from flytekit.models.types import LiteralType
+from flytekit.types.directory.types import FlyteDirectory, FlyteDirToMultipartBlobTransformer
+from flytekit.types.file.file import FlyteFile, FlyteFilePathTransformer
 
-from flytekit_ext._runtime.loops import run_coroutine
+from flytekit_ext._core.loops import run_coroutine
+from flytekit_ext._runtime import local_data
 from flytekit_ext._runtime.output_metadata import attach_output_metadata
 
 _CHECKED_BY_TRANSFORMER = frozenset({int, float, str, bool})
@@ -51,8 +54,9 @@ class Converter:
         "hashed",
         "exact_primitive",
         "primitive_field",
-        "build_primitive",
         "element",
+        "in_memory",
+        "files",
     )
 
     def __init__(self, python_type: Type[Any], literal_type: LiteralType) -> None:
@@ -69,18 +73,15 @@ class Converter:
             python_type if isinstance(python_type, type) and python_type in _CHECKED_BY_TRANSFORMER else None
         )
         self.primitive_field = _PRIMITIVE_FIELDS.get(self.exact_primitive) if self.exact_primitive else None
-        # flytekit's simple transformers check the value's type, then build its literal with a function of theirs:
-        # for a value already checked to be exactly that type, that function is called directly.
-        self.build_primitive: Optional[Callable[[Any], Literal]] = (
-            getattr(self.transformer, "_to_literal_transformer", None)
-            if self.exact_primitive is not None and type(self.transformer) is SimpleTransformer
-            else None
-        )
         # A list of primitives (List[int], ...): flytekit's list transformer converts each element through the
         # element's transformer, as coroutines on an event loop. Here each element goes through that same
         # transformer without a loop: to a literal when every element has exactly the element type, back from a
         # collection literal always. Any other value goes to flytekit's list transformer, on a loop of its own
         # (rare enough not to need a worker thread: a mistyped element, which it then reports).
+        #: Dataframes of this type may travel in memory in a local run (see ``_runtime.local_data``).
+        self.in_memory = local_data.in_memory_type(python_type, literal_type)
+        #: "file" or "directory": a FlyteFile/FlyteDirectory type, whose local values a task reads from its own copy.
+        self.files = _file_kind(python_type, self.transformer)
         self.element: Optional[Converter] = None
         if type(self.transformer) is ListTransformer and literal_type.collection_type is not None and not self.hashed:
             element = Converter(ListTransformer.get_sub_type(python_type), literal_type.collection_type)
@@ -88,12 +89,12 @@ class Converter:
                 self.element = element
                 self.needs_loop = False
 
-    def to_literal(self, ctx: FlyteContext, value: Any) -> Literal:
-        """flytekit's checks and conversion; a promise (of a local workflow run) already holds its literal."""
+    def to_literal(self, ctx: FlyteContext, value: Any, local: bool = False) -> Literal:
+        """flytekit's checks and conversion; a promise (of a local workflow run) already holds its literal.
+
+        ``local``: the value goes to a task run in this process, so a dataframe may stay in memory.
+        """
         if type(value) is self.exact_primitive:
-            build = self.build_primitive
-            if build is not None:
-                return build(value)
             return self.transformer.to_literal(ctx, value, self.python_type, self.literal_type)
         element = self.element
         if element is not None and type(value) is list and all(type(v) is element.exact_primitive for v in value):
@@ -111,7 +112,10 @@ class Converter:
         transformer: Any = self.transformer
         if transformer.type_assertions_enabled:
             transformer.assert_type(self.python_type, value)
-        if self.is_async:
+        kept = local_data.literal_of(value, self.literal_type) if local and self.in_memory else None
+        if kept is not None:
+            literal = kept
+        elif self.is_async:
             literal = run_coroutine(transformer.async_to_literal(ctx, value, self.python_type, self.literal_type))
         else:
             literal = transformer.to_literal(ctx, value, self.python_type, self.literal_type)
@@ -135,9 +139,31 @@ class Converter:
                 value = getattr(primitive, self.primitive_field)
                 if type(value) is self.exact_primitive:
                     return value
+        if self.files is not None:
+            value = local_data.private_copy(ctx, literal, _bare(self.python_type), self.files == "directory")
+            if value is not None:
+                return value
+        if self.in_memory:
+            kept = local_data.kept_of(literal)
+            value = local_data.value_of(kept, self.python_type) if kept is not None else None
+            if value is not None:
+                return value
         if self.is_async or literal.offloaded_metadata:
             return run_coroutine(TypeEngine.async_to_python_value(ctx, literal, self.python_type))
         return self.transformer.to_python_value(ctx, literal, self.python_type)
+
+
+def _bare(python_type: Any) -> Any:
+    return typing.get_args(python_type)[0] if is_annotated(python_type) else python_type
+
+
+def _file_kind(python_type: Any, transformer: Any) -> Optional[str]:
+    bare = _bare(python_type)
+    if isinstance(transformer, FlyteFilePathTransformer) and isinstance(bare, type) and issubclass(bare, FlyteFile):
+        return "file"
+    if isinstance(transformer, FlyteDirToMultipartBlobTransformer) and isinstance(bare, type):
+        return "directory" if issubclass(bare, FlyteDirectory) else None
+    return None
 
 
 class Converters:
@@ -172,11 +198,9 @@ class TaskConverters:
 
     @staticmethod
     def of(task: Any) -> TaskConverters:
-        """The converters of any task, kept on it: a flytekit_ext task reads them as its attribute of this name."""
-        found: Optional[TaskConverters] = task.__dict__.get("_flytekit_ext_converters")
-        if found is None:
-            found = task.__dict__["_flytekit_ext_converters"] = TaskConverters(task)
-        return found
+        """The converters of any task: a flytekit_ext task's own, made once; another's, made now."""
+        converters = getattr(task, "converters", None)
+        return converters if isinstance(converters, TaskConverters) else TaskConverters(task)
 
 
 def _holds_promise(value: Any) -> bool:
@@ -196,15 +220,18 @@ def _needs_resolving(value: Any) -> bool:
     return isinstance(value, (list, tuple, dict)) and _holds_promise(value)
 
 
-def inputs_to_literals(ctx: FlyteContext, task: Any, values: Dict[str, Any], inputs: Converters) -> LiteralMap:
-    """Convert call inputs (native values, or promises of a local workflow run) to a literal map."""
+def inputs_to_literals(
+    ctx: FlyteContext, task: Any, values: Dict[str, Any], inputs: Converters, local: bool = False
+) -> LiteralMap:
+    """Convert call inputs (native values, or promises of a local workflow run) to a literal map; ``local``: for a
+    call run in this process, whose dataframes may stay in memory."""
     literals: Dict[str, Literal] = {}
     for name, value in values.items():
         converter = inputs.by_name[name]
         try:
             if type(value) is not converter.exact_primitive and _needs_resolving(value):
                 value = run_coroutine(resolve_attr_path_recursively(value))
-            literals[name] = converter.to_literal(ctx, value)
+            literals[name] = converter.to_literal(ctx, value, local)
         except TypeTransformerFailedError as error:
             error.args = (
                 f"Failed to convert inputs of task '{task.name}':\n  Failed argument '{name}': {error.args[0]}",
@@ -276,7 +303,9 @@ def returned_by_name(tuple_name: Optional[str], names: Tuple[str, ...], returned
     return {name: returned[i] for i, name in enumerate(names)}
 
 
-def outputs_to_literals(ctx: FlyteContext, task: Any, by_name: Dict[str, Any], outputs: Converters) -> LiteralMap:
+def outputs_to_literals(
+    ctx: FlyteContext, task: Any, by_name: Dict[str, Any], outputs: Converters, local: bool = False
+) -> LiteralMap:
     """What a task body returned, as its output literal map; errors name the task and the output.
 
     Metadata the body attached to an output (artifact partitions, extra items: flytekit's output metadata
@@ -290,7 +319,7 @@ def outputs_to_literals(ctx: FlyteContext, task: Any, by_name: Dict[str, Any], o
                 f"Output({name}) in task '{task.name}' received a tuple {value}, instead of {converter.python_type}"
             )
         try:
-            literals[name] = converter.to_literal(ctx, value)
+            literals[name] = converter.to_literal(ctx, value, local)
         except Exception as error:
             key = name if name != f"o{position}" else position
             error.args = (

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import time
 import typing
+from dataclasses import dataclass
 
 import anyio
+import pandas as pd
+from flytekit import HashMethod
 from flytekit.exceptions.eager import EagerException
 
 import flytekit_ext
@@ -64,7 +68,8 @@ async def forwards(x: int) -> int:
 async def named_children(x: int) -> int:
     a = add_one.override(short_name="first-step")(x)
     b = await add_one.override(short_name="second-step").aio(a)
-    return b
+    # A short name is a name to show, spaces and capitals included; the child execution's name is made from it.
+    return add_one.override(short_name="Third Step (the last one)")(b)
 
 
 @eager
@@ -170,3 +175,101 @@ async def mapped_with_processes(n: int) -> typing.List[int]:
 @eager
 async def forgets_to_await(x: int) -> int:
     return slow_square(x=x, seconds=0.0)  # a bug: the call is returned, not awaited
+
+
+# --- names, retried parents, failures that point somewhere, scale ------------------------------------------
+
+
+def attempt_number() -> int:
+    return int(os.environ.get("FLYTE_ATTEMPT_NUMBER", "0"))
+
+
+@dataclass(repr=False)
+class Opaque:
+    """Prints as ``<...Opaque object at 0x...>``: another repr for every object, in every process."""
+
+    value: int
+
+
+@task
+def unwrap(box: Opaque) -> int:
+    return box.value + 1
+
+
+@eager(retries=1)
+async def retried_with_an_opaque_input(x: int) -> int:
+    result = await unwrap.aio(Opaque(x))
+    if attempt_number() == 0:
+        raise RuntimeError("the first attempt fails after its child succeeded")
+    return result
+
+
+def frames_printing_alike(rows: int) -> typing.Tuple[pd.DataFrame, pd.DataFrame]:
+    """Two frames that differ in a middle row, which their (truncated) repr does not show."""
+    first = pd.DataFrame({"v": [1.0] * rows})
+    second = first.copy()
+    second.loc[rows // 2, "v"] = 2.0
+    assert repr(first) == repr(second)
+    return first, second
+
+
+@task
+def frame_total(df: pd.DataFrame) -> float:
+    return float(df["v"].sum())
+
+
+@eager(retries=1)
+async def retried_with_a_frame_printing_alike(rows: int) -> float:
+    first, second = frames_printing_alike(rows)
+    total = await frame_total.aio(first if attempt_number() == 0 else second)
+    if attempt_number() == 0:
+        raise RuntimeError("the first attempt fails after its child succeeded")
+    return total
+
+
+def hash_frame(df: pd.DataFrame) -> str:
+    return hashlib.sha256(pd.util.hash_pandas_object(df).values.tobytes()).hexdigest()
+
+
+@task
+def hashed_frame_total(df: typing.Annotated[pd.DataFrame, HashMethod(hash_frame)]) -> float:
+    return float(df["v"].sum())
+
+
+@eager(retries=1)
+async def retried_with_a_hashed_frame(rows: int) -> float:
+    frame, _ = frames_printing_alike(rows)  # the same content each attempt, uploaded by each to a new place
+    total = await hashed_frame_total.aio(frame)
+    if attempt_number() == 0:
+        raise RuntimeError("the first attempt fails after its child succeeded")
+    return total
+
+
+@eager(retries=1)
+async def retried_after_its_child_was_aborted(seconds: float) -> float:
+    child = asyncio.ensure_future(sleep_for.aio(seconds))
+    if attempt_number() == 0:
+        await asyncio.sleep(3)  # the child is launched; failing now terminates it
+        raise RuntimeError("the first attempt fails while its child runs")
+    return await child
+
+
+@eager
+async def launches_after(x: int, seconds: float) -> int:
+    await asyncio.sleep(seconds)
+    return await add_one.aio(x)
+
+
+@eager
+async def fails_through_its_child(message: str) -> str:
+    return await fail_with.aio(message)
+
+
+@task
+async def square(x: int) -> int:
+    return x * x  # on a simulating double the double computes it and this never runs
+
+
+@eager
+async def gathers_squares(n: int) -> int:
+    return sum(await asyncio.gather(*(square(x=i) for i in range(n))))

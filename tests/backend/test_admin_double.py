@@ -157,6 +157,13 @@ def test_repeated_execution_name_returns_the_existing_execution(admin_double, re
     assert [e.name for e in admin_double.executions] == ["same"]
 
 
+@pytest.mark.parametrize("name", ["with space", "1-starts-with-a-digit", "under_score", "x" * 64])
+def test_an_execution_name_flyteadmin_refuses_is_refused(admin_double, remote, ss, version, name):
+    with pytest.raises(Exception, match="invalid name format"):
+        remote.execute(fs.add_one, inputs={"x": 1}, version=version, serialization_settings=ss, execution_name=name)
+    assert name not in [e.name for e in admin_double.executions]
+
+
 def test_list_executions_with_eager_tag_filters(admin_double, remote, ss, version):
     def launch(labels):
         return remote.execute(

@@ -88,10 +88,13 @@ def test_forward_stays_in_the_pod(double, run):
 
 
 def test_short_name_and_override_name_the_child_executions(double, run):
+    # The admin double refuses an execution name flyteadmin would (not a lower-case letter, then letters, digits
+    # and '-'; more than 63 characters): a short name with spaces and capitals names a child through a DNS label.
     execution = succeeded(run(fx.named_children, x=1))
+    assert execution.outputs["o0"] == 4
     names = sorted(c.name for c in children_of(double, execution.id.name))
-    assert len(names) == 2
-    assert "first-step" in names[0] and "second-step" in names[1]
+    assert len(names) == 3
+    assert "first-step" in names[0] and "second-step" in names[1] and "third-step" in names[2]
 
 
 def test_child_failure_surfaces_in_the_parent_as_eager_exception(double, run):
@@ -139,6 +142,8 @@ def test_failure_handler_terminates_children_left_running(double, run):
     (child,) = children_of(double, execution.id.name)
     assert child.phase == "ABORTED"
     assert execution.id.name in child.abort_cause
+    # The failure node's log ends with what it terminated, for whoever looks at the failed execution.
+    assert f"terminated 1 child execution(s): {child.name}" in double.logs(execution.id.name)
 
 
 def test_failure_handler_retries_when_the_admin_errors(double, run):
@@ -146,6 +151,8 @@ def test_failure_handler_retries_when_the_admin_errors(double, run):
     execution = run(workflow, wait=False, seconds=120.0)
     parent = execution.id.name
     double.wait_until(lambda: any(c.phase == "RUNNING" for c in children_of(double, parent)), timeout=60)
+    # The eager task lists its children too: the failures are for the failure node, which starts once it died.
+    double.wait_until(lambda: [n.phase for n in double.execution(parent).nodes][:1] == ["FAILED"], timeout=60)
     # flytekit's client retries a failed call three times by itself; six failures in a row get past that.
     double.faults.fail("ListExecutions", code=grpc.StatusCode.UNAVAILABLE, times=6)
     info = double.wait(parent, timeout=120)

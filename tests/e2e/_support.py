@@ -22,7 +22,7 @@ PKG = "tests.e2e.pkg"
 MODULE = f"{PKG}.flows"
 IMAGE = "ghcr.io/example/flytekit-ext-e2e:v1"
 RESOLVER = "flytekit_ext.resolver.default_task_resolver"
-FAILURE_RESOLVER = "flytekit_ext.tasks.failure.eager_failure_task_resolver"
+FAILURE_RESOLVER = "flytekit_ext.eager_failure_task_resolver"
 TIMEOUT_S = 180
 
 # What a task's container args look like before propeller fills in the template variables.

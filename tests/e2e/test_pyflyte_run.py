@@ -26,6 +26,7 @@ RUNS: Dict[str, List[str]] = {
     "wrong_type": ["add_one", "--x", "three"],
     "wrong_json_type": ["summarize", "--xs", "[1, 2]", "--weights", '{"1": "heavy"}'],
     "raises": ["fail", "--message", "boom"],
+    "dataframe": ["frame_pipeline", "--n", "3"],
 }
 
 
@@ -65,6 +66,13 @@ def _result(run: support.Finished) -> str:
 )
 def test_pyflyte_run_prints_the_result(runs, key, printed):
     assert _result(runs[key]) == printed
+
+
+def test_pyflyte_run_shows_a_dataframe_output_kept_in_memory_between_tasks(runs):
+    run = runs["dataframe"]
+    assert run.returncode == 0, run.describe()
+    lines = [line.strip() for line in run.stdout.splitlines() if line.strip()]
+    assert lines[-4:] == ["a", "0  0", "1  2", "2  4"], run.describe()
 
 
 def test_wrong_typed_argument_is_rejected_naming_the_input(runs):

@@ -5,5 +5,6 @@ See ``tests/backend/README.md``.
 
 from .executions import ExecutionInfo, NodeInfo
 from .server import AdminDouble
+from .simulation import Simulation
 
-__all__ = ["AdminDouble", "ExecutionInfo", "NodeInfo"]
+__all__ = ["AdminDouble", "ExecutionInfo", "NodeInfo", "Simulation"]

@@ -100,9 +100,12 @@ class ExecutionRecord:
     def name(self) -> str:
         return self.id.name
 
+    def __post_init__(self) -> None:
+        self._labels = dict(self.spec.labels.values)  # fixed at creation; read by every list filter
+
     @property
     def labels(self) -> Dict[str, str]:
-        return dict(self.spec.labels.values)
+        return dict(self._labels)
 
     @property
     def envs(self) -> Dict[str, str]:
@@ -184,31 +187,39 @@ class ExecutionRecord:
 
     # -- filtering -----------------------------------------------------------------------------------------
     def field(self, key: str):
-        key = key.split(".", 1)[1] if key.startswith("execution.") else key
-        lp = self.spec.launch_plan
+        key = key[len("execution.") :] if key.startswith("execution.") else key
         if key.startswith("labels."):
-            return self.labels.get(key[len("labels.") :])
-        values = {
-            "project": self.id.project,
-            "domain": self.id.domain,
-            "name": self.id.name,
-            "phase": WF.Name(self.phase),
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-            "started_at": self.started_at,
-            "mode": execution_pb2.ExecutionMetadata.ExecutionMode.Name(self.spec.metadata.mode),
-            "principal": self.spec.metadata.principal,
-            "user": self.spec.metadata.principal,
-            "launch_plan.name": lp.name if lp.resource_type == identifier_pb2.LAUNCH_PLAN else None,
-            "launch_plan.version": lp.version if lp.resource_type == identifier_pb2.LAUNCH_PLAN else None,
-            "task.name": lp.name if lp.resource_type == identifier_pb2.TASK else None,
-            "workflow.name": self.workflow_id.name if self.workflow_id is not None else None,
-            "workflow.version": self.workflow_id.version if self.workflow_id is not None else None,
-            "parent": self.labels.get(EAGER_TAG_KEY),
-        }
-        if key not in values:
+            return self._labels.get(key[len("labels.") :])
+        read = _FIELDS.get(key)
+        if read is None:
             raise invalid_argument(f"unsupported filter key {key!r} for executions")
-        return values[key]
+        return read(self)
+
+
+def _launch_plan_field(rec: ExecutionRecord, resource_type: int, part: str):
+    lp = rec.spec.launch_plan
+    return getattr(lp, part) if lp.resource_type == resource_type else None
+
+
+# What each execution filter key reads from a record (``labels.<key>`` aside).
+_FIELDS = {
+    "project": lambda r: r.id.project,
+    "domain": lambda r: r.id.domain,
+    "name": lambda r: r.id.name,
+    "phase": lambda r: WF.Name(r.phase),
+    "created_at": lambda r: r.created_at,
+    "updated_at": lambda r: r.updated_at,
+    "started_at": lambda r: r.started_at,
+    "mode": lambda r: execution_pb2.ExecutionMetadata.ExecutionMode.Name(r.spec.metadata.mode),
+    "principal": lambda r: r.spec.metadata.principal,
+    "user": lambda r: r.spec.metadata.principal,
+    "launch_plan.name": lambda r: _launch_plan_field(r, identifier_pb2.LAUNCH_PLAN, "name"),
+    "launch_plan.version": lambda r: _launch_plan_field(r, identifier_pb2.LAUNCH_PLAN, "version"),
+    "task.name": lambda r: _launch_plan_field(r, identifier_pb2.TASK, "name"),
+    "workflow.name": lambda r: r.workflow_id.name if r.workflow_id is not None else None,
+    "workflow.version": lambda r: r.workflow_id.version if r.workflow_id is not None else None,
+    "parent": lambda r: r._labels.get(EAGER_TAG_KEY),
+}
 
 
 @dataclass(frozen=True)
@@ -236,12 +247,13 @@ class ExecutionInfo:
     envs: Dict[str, str]
     parent: Optional[str]  # the eager execution that launched this one (label eager-exec)
     root: Optional[str]  # the root eager execution (label eager-root-exec)
-    error: Optional[str]
+    error: Optional[str]  # the error's message
     abort_cause: str
     nodes: Tuple[NodeInfo, ...]
     created_at: datetime.datetime
     started_at: Optional[datetime.datetime] = None  # when it became RUNNING
     finished_at: Optional[datetime.datetime] = None  # when it reached a terminal phase
+    error_code: Optional[str] = None
 
     @property
     def pids(self) -> List[int]:
@@ -282,6 +294,7 @@ def snapshot(rec: ExecutionRecord) -> ExecutionInfo:
         started_at=rec.started_at,
         finished_at=rec.updated_at if rec.phase in TERMINAL else None,
         created_at=rec.created_at,
+        error_code=rec.error.code if rec.error is not None else None,
     )
 
 
@@ -292,6 +305,8 @@ class ExecutionStore:
         self.lock = threading.RLock()
         self._records: Dict[Tuple[str, str, str], ExecutionRecord] = {}
         self._order: List[Tuple[str, str, str]] = []
+        # Children by eager parent (label eager-exec), in creation order: a parent's listing scans its own only.
+        self._by_parent: Dict[str, List[Tuple[str, str, str]]] = {}
 
     @staticmethod
     def key(ident) -> Tuple[str, str, str]:
@@ -307,6 +322,9 @@ class ExecutionStore:
                 raise already_exists(f"execution {'/'.join(k)} already exists")
             self._records[k] = rec
             self._order.append(k)
+            parent = rec._labels.get(EAGER_TAG_KEY)
+            if parent is not None:
+                self._by_parent.setdefault(parent, []).append(k)
 
     def exists(self, ident) -> bool:
         with self.lock:
@@ -319,21 +337,28 @@ class ExecutionStore:
                 raise not_found(f"execution {'/'.join(self.key(ident))} does not exist")
             return rec
 
+    def named(self, name: str) -> Optional[ExecutionRecord]:
+        """The first execution created with this name, in any project and domain (what tests look up)."""
+        with self.lock:
+            return next((self._records[k] for k in self._order if k[2] == name), None)
+
     def all(self) -> List[ExecutionRecord]:
         with self.lock:
             return [self._records[k] for k in self._order]
 
     def list(self, req: common_pb2.ResourceListRequest) -> Tuple[List[ExecutionRecord], str]:
         fs = flt.parse_filters(req.filters)
+        parent = flt.tag_value(fs, EAGER_TAG_KEY)
         with self.lock:
+            keys = self._order if parent is None else self._by_parent.get(parent, [])
             candidates = [
                 r
-                for r in self.all()
+                for r in (self._records[k] for k in keys)
                 if r.id.project == req.id.project
                 and r.id.domain == req.id.domain
                 and (not req.id.name or r.id.name == req.id.name)
             ]
-            found = [r for r in candidates if flt.matches(fs, r.field, r.labels.items())]
+            found = [r for r in candidates if flt.matches(fs, r.field, r._labels.items())]
         descending = not req.HasField("sort_by") or req.sort_by.direction == common_pb2.Sort.DESCENDING
         sort_key = req.sort_by.key if req.HasField("sort_by") and req.sort_by.key else "created_at"
         return flt.sort_and_page(found, sort_key, descending, lambda r, k: r.field(k), req.limit, req.token)

@@ -11,6 +11,9 @@ import grpc
 class Faults:
     """RPC name -> failures to answer instead of running the RPC (``times=None``: until cleared), and delays.
 
+    ``double.faults.fail("CreateExecution", after_running=True)`` runs the next call and then answers the failure:
+    the request took effect, but its caller cannot know (a response lost on the way back).
+
     ``double.faults.delay("CreateExecution", 3.0, times=2)`` holds the next two calls for 3 s before they run:
     a launch that is still in flight when its caller is cancelled or its process is killed. ``after=1`` lets
     the next call through first (a test's own launch of the parent, say) and holds the two after it.
@@ -18,7 +21,7 @@ class Faults:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._pending: Dict[str, Tuple[grpc.StatusCode, Optional[int]]] = {}
+        self._pending: Dict[str, Tuple[grpc.StatusCode, Optional[int], bool]] = {}
         self._delays: Dict[str, Tuple[float, Optional[int], int]] = {}
         self.injected: List[str] = []
         self.delayed: List[str] = []
@@ -45,9 +48,15 @@ class Faults:
             self.delayed.append(rpc)
             return seconds
 
-    def fail(self, rpc: str, code: grpc.StatusCode = grpc.StatusCode.UNAVAILABLE, times: Optional[int] = 1) -> None:
+    def fail(
+        self,
+        rpc: str,
+        code: grpc.StatusCode = grpc.StatusCode.UNAVAILABLE,
+        times: Optional[int] = 1,
+        after_running: bool = False,
+    ) -> None:
         with self._lock:
-            self._pending[rpc] = (code, times)
+            self._pending[rpc] = (code, times, after_running)
 
     def clear(self, rpc: Optional[str] = None) -> None:
         with self._lock:
@@ -58,17 +67,17 @@ class Faults:
                 self._pending.pop(rpc, None)
                 self._delays.pop(rpc, None)
 
-    def take(self, rpc: str) -> Optional[grpc.StatusCode]:
-        """The status code to fail this call of ``rpc`` with, if a failure is pending."""
+    def take(self, rpc: str) -> Optional[Tuple[grpc.StatusCode, bool]]:
+        """The status code to fail this call of ``rpc`` with, and whether to run the call first, if one is pending."""
         with self._lock:
             pending = self._pending.get(rpc)
             if pending is None:
                 return None
-            code, times = pending
+            code, times, after_running = pending
             if times is not None:
                 if times <= 1:
                     del self._pending[rpc]
                 else:
-                    self._pending[rpc] = (code, times - 1)
+                    self._pending[rpc] = (code, times - 1, after_running)
             self.injected.append(rpc)
-            return code
+            return code, after_running

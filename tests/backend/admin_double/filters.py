@@ -12,6 +12,7 @@ its ``execution_tags`` table does: one and the same label (key, value) pair must
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, List, Optional, Sequence, Tuple, TypeVar
@@ -61,16 +62,19 @@ def _to_comparable(value):
     return str(value)
 
 
-def _parse_like(sample, text: str):
-    if isinstance(sample, datetime.datetime):
+@functools.lru_cache(maxsize=1024)
+def _wanted(values: Tuple[str, ...], as_time: bool) -> tuple:
+    """A filter's values parsed once (timestamps as datetimes), not once per execution it is checked against."""
+    if not as_time:
+        return values
+    parsed = []
+    for text in values:
         try:
-            parsed = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            value = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError as e:
             raise invalid_argument(f"cannot parse timestamp {text!r}") from e
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=datetime.timezone.utc)
-        return parsed
-    return text
+        parsed.append(value if value.tzinfo is not None else value.replace(tzinfo=datetime.timezone.utc))
+    return tuple(parsed)
 
 
 def term_matches(f: Filter, actual) -> bool:
@@ -78,7 +82,7 @@ def term_matches(f: Filter, actual) -> bool:
     if actual is None:
         return f.op in ("ne", "value_not_in")
     actual = _to_comparable(actual)
-    wanted = [_parse_like(actual, v) for v in f.values]
+    wanted = _wanted(f.values, isinstance(actual, datetime.datetime))
     if f.op in ("eq", "value_in"):
         return actual in wanted
     if f.op in ("ne", "value_not_in"):
@@ -87,6 +91,17 @@ def term_matches(f: Filter, actual) -> bool:
         return any(str(w) in str(actual) for w in wanted)
     w = wanted[0]
     return {"gt": actual > w, "gte": actual >= w, "lt": actual < w, "lte": actual <= w}[f.op]
+
+
+def tag_value(filters: Sequence[Filter], key: str) -> Optional[str]:
+    """The value label ``key`` must have for an execution to pass ``filters``, if they say one.
+
+    True when a tag filter requires the key ``key`` and another one value: one and the same label must satisfy
+    both, so that label is ``key`` with that value.
+    """
+    keys = [f for f in filters if f.key == TAG_PREFIX + "key" and f.op in ("eq", "value_in") and f.values == (key,)]
+    values = [f for f in filters if f.key == TAG_PREFIX + "value" and f.op in ("eq", "value_in") and len(f.values) == 1]
+    return values[0].values[0] if keys and values else None
 
 
 def matches(

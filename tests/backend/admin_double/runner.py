@@ -34,6 +34,7 @@ from flyteidl.core import execution_pb2 as core_exec_pb2
 
 from .executions import NODE, WF, ExecutionRecord, ExecutionStore, NodeRecord
 from .plan import BindingError, Plan, PlannedNode, resolve_bindings
+from .simulation import Simulation, Simulator
 
 _TEMPLATE_VAR = re.compile(r"\{\{\s*\.(\w+)\s*\}\}")
 _STRIPPED_ENV_PREFIXES = ("FLYTE_INTERNAL_", "_F_", "FLYTE_PLATFORM_", "FLYTE_ATTEMPT")
@@ -52,6 +53,8 @@ class RunnerConfig:
     # Run a workflow's failure node also when the execution is terminated while a node runs (after that node's
     # process is gone). Off by default: the double runs the failure node only when a node fails.
     failure_node_on_abort: bool = False
+    # Executions the double completes by itself, without a process (see simulation.py); None: every one runs.
+    simulation: Optional[Simulation] = None
 
 
 def _system_error(message: str) -> core_exec_pb2.ExecutionError:
@@ -76,9 +79,15 @@ class Runner:
         self._procs: Dict[str, subprocess.Popen] = {}  # execution name -> running subprocess
         self._threads: List[threading.Thread] = []
         self._closing = False  # set by shutdown(): no new subprocess starts after it
+        self._simulator = (
+            Simulator(config.simulation, executions, config.start_delay_seconds) if config.simulation else None
+        )
 
     # -- public --------------------------------------------------------------------------------------------
     def launch(self, rec: ExecutionRecord, plan: Plan) -> None:
+        if self._simulator is not None and self._simulator.simulation.applies_to(rec):
+            self._simulator.start(rec, plan.nodes[0].task_id if plan.nodes else None)
+            return
         t = threading.Thread(target=self._run_guarded, args=(rec, plan), name=f"exec-{rec.name}", daemon=True)
         with self._lock:
             self._threads.append(t)
@@ -114,6 +123,8 @@ class Runner:
                 rec.abort_cause = "admin double shut down"
                 rec.abort_requested.set()
                 rec.set_phase(WF.ABORTED)
+        if self._simulator is not None:
+            self._simulator.shutdown()
         # includes failure nodes still running for executions that are already ABORTED
         for rec in self.executions.all():
             self.kill(rec, grace=0.5)

@@ -12,11 +12,13 @@ from typing import Callable, Dict, Iterable, List, Optional
 import grpc
 from flyteidl.service import admin_pb2_grpc, dataproxy_pb2_grpc
 
+from .calls import CallCounts
 from .entities import EntityStore
 from .executions import ExecutionInfo, ExecutionStore, snapshot
 from .faults import Faults
 from .runner import Runner, RunnerConfig
 from .servicer import AdminServicer, DataProxyServicer
+from .simulation import Simulation
 
 LOOPBACK = "127.0.0.1"
 
@@ -53,6 +55,10 @@ class AdminDouble:
     :param kill_grace_seconds: SIGTERM-to-SIGKILL delay when an execution is terminated.
     :param start_delay_seconds: how long new executions stay QUEUED before starting.
     :param failure_node_on_abort: also run a workflow's failure node when the execution is terminated.
+    :param simulation: executions the double completes by itself after a delay, without a process (by default
+        those launched by an eager parent): a test bed for eager parents with thousands of children.
+    :param max_inline_bytes: ``GetExecutionData`` answers larger outputs with their location (``outputs.url``)
+        instead of the outputs, as Admin does past its inline limit.
     """
 
     def __init__(
@@ -65,11 +71,14 @@ class AdminDouble:
         start_delay_seconds: float = 0.0,
         failure_node_on_abort: bool = False,
         max_workers: int = 32,
+        simulation: Optional[Simulation] = None,
+        max_inline_bytes: int = 10 * 1024 * 1024,
     ):
         self.work_root = Path(work_root)
         self.work_root.mkdir(parents=True, exist_ok=True)
         self.entities = EntityStore()
         self.faults = Faults()  # ``double.faults.fail("ListExecutions", times=2)`` makes the next two calls fail
+        self.calls = CallCounts()  # every AdminService and DataProxyService call, by RPC: ``double.calls.snapshot()``
         self.store = ExecutionStore()
         self._config = RunnerConfig(
             endpoint="",
@@ -80,9 +89,11 @@ class AdminDouble:
             kill_grace_seconds=kill_grace_seconds,
             start_delay_seconds=start_delay_seconds,
             failure_node_on_abort=failure_node_on_abort,
+            simulation=simulation,
         )
         self.runner = Runner(self._config, self.store)
         self._max_workers = max_workers
+        self._max_inline_bytes = max_inline_bytes
         self._server: Optional[grpc.Server] = None
         self._http: Optional[http.server.ThreadingHTTPServer] = None
         self.port: Optional[int] = None
@@ -99,10 +110,12 @@ class AdminDouble:
         self._config.endpoint = self.endpoint
         servicer = AdminServicer(self.entities, self.store, self.runner, self.work_root)
         servicer.faults = self.faults
+        servicer.calls = self.calls
+        servicer.max_inline_bytes = self._max_inline_bytes
         admin_pb2_grpc.add_AdminServiceServicer_to_server(servicer, server)
-        dataproxy_pb2_grpc.add_DataProxyServiceServicer_to_server(
-            DataProxyServicer(self.store, self.work_root, lambda: self.upload_url), server
-        )
+        dataproxy = DataProxyServicer(self.store, self.work_root, lambda: self.upload_url)
+        dataproxy.calls = self.calls
+        dataproxy_pb2_grpc.add_DataProxyServiceServicer_to_server(dataproxy, server)
         server.start()
         self._server = server
         return self
@@ -168,10 +181,11 @@ class AdminDouble:
             return [snapshot(r) for r in self.store.all()]
 
     def execution(self, name: str) -> ExecutionInfo:
-        found = [e for e in self.executions if e.name == name]
-        if not found:
-            raise KeyError(f"no execution named {name!r}")
-        return found[0]
+        with self.store.lock:
+            found = self.store.named(name)
+            if found is None:
+                raise KeyError(f"no execution named {name!r}")
+            return snapshot(found)
 
     def logs(self, name: str) -> str:
         """The stdout and stderr of every node subprocess of an execution, for debugging failed tests."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import time
 import traceback
 from pathlib import Path
@@ -40,19 +41,25 @@ DOMAINS = ("development", "staging", "production")
 def _handled(method):
     @functools.wraps(method)
     def wrapper(self, request, context):
+        calls = getattr(self, "calls", None)
+        if calls is not None:
+            calls.count(method.__name__)
         faults = getattr(self, "faults", None)
-        code = faults.take(method.__name__) if faults is not None else None
-        if code is not None:
-            context.abort(code, f"admin double: injected failure of {method.__name__}")
+        injected = faults.take(method.__name__) if faults is not None else None
+        if injected is not None and not injected[1]:
+            context.abort(injected[0], f"admin double: injected failure of {method.__name__}")
         held = faults.take_delay(method.__name__) if faults is not None else 0.0
         if held:
             time.sleep(held)
         try:
-            return method(self, request, context)
+            response = method(self, request, context)
         except AdminError as e:
             context.abort(e.code, e.message)
         except Exception:  # noqa: BLE001 - reported to the client as INTERNAL
             context.abort(grpc.StatusCode.INTERNAL, "admin double error:\n" + traceback.format_exc())
+        if injected is not None:  # the call took effect; its caller is told it failed
+            context.abort(injected[0], f"admin double: injected failure of {method.__name__} (after running it)")
+        return response
 
     return wrapper
 
@@ -64,6 +71,17 @@ def _handle_all(cls):
     return cls
 
 
+#: flyteadmin's rule for a given execution name (execution_validator.go): lower-cased, a letter, then letters,
+#: digits and '-', at most 63 characters (a Kubernetes label value).
+_EXECUTION_NAME = re.compile(r"[a-z][a-z\-0-9]*")
+_EXECUTION_NAME_LENGTH = 63
+
+
+def check_execution_name(name: str) -> None:
+    if name and (len(name) > _EXECUTION_NAME_LENGTH or not _EXECUTION_NAME.fullmatch(name.lower())):
+        raise invalid_argument(f"invalid name format: {name}")
+
+
 @_handle_all
 class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
     def __init__(self, entities: EntityStore, executions: ExecutionStore, runner: Runner, work_root: Path):
@@ -72,6 +90,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
         self.runner = runner
         self.work_root = work_root
         self.projects = {}
+        self.max_inline_bytes = 10 * 1024 * 1024  # outputs larger than this are answered by their location
 
     # -- tasks ---------------------------------------------------------------------------------------------
     def CreateTask(self, request, context):
@@ -140,6 +159,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
     def CreateExecution(self, request, context):
         if not request.project or not request.domain:
             raise invalid_argument("an execution needs a project and a domain")
+        check_execution_name(request.name)
         spec = execution_pb2.ExecutionSpec()
         spec.CopyFrom(request.spec)
         given = request.inputs if request.inputs.literals else spec.inputs
@@ -196,7 +216,13 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
         with self.executions.lock:
             resp = execution_pb2.WorkflowExecutionGetDataResponse(full_inputs=rec.inputs)
             if rec.phase == WF.SUCCEEDED and rec.outputs is not None:
-                resp.full_outputs.CopyFrom(rec.outputs)
+                size = rec.outputs.ByteSize()
+                offloaded = rec.workdir / "outputs.pb"
+                if size > self.max_inline_bytes and offloaded.exists():
+                    # As Admin does past its inline limit: where the outputs are, not the outputs.
+                    resp.outputs.CopyFrom(common_pb2.UrlBlob(url=str(offloaded), bytes=size))
+                else:
+                    resp.full_outputs.CopyFrom(rec.outputs)
             return resp
 
     def UpdateExecution(self, request, context):

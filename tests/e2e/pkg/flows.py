@@ -10,6 +10,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any, Dict, List
 
+import pandas as pd
 from flytekit import map_task
 from flytekit.core.interface import Interface
 from flytekit.exceptions.system import FlyteNonRecoverableSystemException
@@ -114,3 +115,20 @@ def mapped(xs: List[int]) -> List[int]:
 def squares_in_processes(xs: List[int]) -> List[int]:
     # A map whose items run in worker processes, started inside a task that pyflyte run loaded from a file.
     return list(flytekit_ext.map(square, xs, processes=2))
+
+
+@task
+def frame_of(n: int) -> pd.DataFrame:
+    return pd.DataFrame({"a": list(range(n))})
+
+
+@task
+def frame_doubled(df: pd.DataFrame) -> pd.DataFrame:
+    df["a"] = df["a"] * 2
+    return df
+
+
+@workflow
+def frame_pipeline(n: int = 3) -> pd.DataFrame:
+    """A DataFrame kept in memory between the tasks, and the workflow's output as pyflyte run shows it."""
+    return frame_doubled(df=frame_of(n=n))
