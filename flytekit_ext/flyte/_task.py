@@ -48,6 +48,10 @@ class TaskTemplate:
         cluster) the task's id say. The code is still found by its module and function name in a pod."""
         return self._flyte2_name or super().name  # type: ignore[misc]
 
+    @name.setter
+    def name(self, value: str) -> None:
+        self._flyte2_name = value
+
     @functools.cached_property
     def _tuple_outputs(self) -> TupleOutputs:
         return tuple_outputs(self.python_interface)  # type: ignore[attr-defined]
