@@ -49,6 +49,8 @@ PLAN = {
     "first_map": ((3, 0), (1, 0)),
     "eager_child": ((7, 0), (3, 0)),
     "data": ((5, 0), (2, 0)),
+    "facade_run": ((9, 3), (5, 2)),
+    "flyte2_fanout": ((3, 5), (2, 3)),
     "map_items": (MAP_ITEMS, 20_000),
 }
 
@@ -588,6 +590,74 @@ def bench_import(rounds: int) -> Figure:
     )
 
 
+FANOUT_BODIES = os.path.join(HERE, "fanout_bodies.py")
+FANOUT_CHILD = os.path.join(HERE, "fanout_child.py")
+FANOUT_ITEMS = 100
+
+
+def load_fanout(module_name: str, task: Any, parent: Any, fan_map: Any) -> Any:
+    """Execute fanout_bodies.py as a fresh module with the given decorators and map."""
+    spec = importlib.util.spec_from_file_location(module_name, FANOUT_BODIES)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    module.task, module.parent, module.fan_map = task, parent, fan_map  # type: ignore[attr-defined]
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def bench_facade_run(rounds: int, runs: int) -> Figure:
+    """``flyte.run`` of a Flyte 2 program (flytekit_ext.flyte) against the same bodies as flytekit_ext tasks."""
+    import flytekit_ext
+    import flytekit_ext.flyte as flyte
+
+    env = flyte.TaskEnvironment(name="fanout_bench")
+    program = load_fanout("bench_fanout_facade", env.task, env.task, flyte.map)
+    direct = load_fanout("bench_fanout_direct", flytekit_ext.task, flytekit_ext.eager, flytekit_ext.map)
+    n = FANOUT_ITEMS
+    expected = sum(i * i / 2 for i in range(n))
+    assert flyte.run(program.fanout, n=n).outputs()[0] == expected  # also the warm-up
+    assert asyncio.run(direct.fanout(n=n)) == expected
+    a, b = alternate(
+        rounds,
+        lambda: per_call(lambda i: asyncio.run(direct.fanout(n=n)), runs),
+        lambda: per_call(lambda i: flyte.run(program.fanout, n=n), runs),
+    )
+    note = (
+        f"{rounds} rounds x {runs} runs; left column: the bodies as flytekit_ext tasks called directly "
+        f"(asyncio.run(fanout(n={n}))), right: the Flyte 2 program run with flytekit_ext.flyte's flyte.run (a map of "
+        f"{n} sync tasks, then {n} gathered async tasks, each {1000 * 0.005:.0f} ms of waiting)"
+    )
+    return ratio_figure("flyte.run of a Flyte 2 fan-out program over the same tasks called", 1.10, a, b, note)
+
+
+def fanout_run_times(python: str, module: str, runs: int) -> List[float]:
+    out = subprocess.run(
+        [python, FANOUT_CHILD, module, str(runs), str(FANOUT_ITEMS)], check=True, capture_output=True, text=True
+    ).stdout
+    return list(json.loads(out.strip().splitlines()[-1])["times"])
+
+
+def bench_flyte2_fanout(flyte2_python: Optional[str], rounds: int, runs: int) -> Figure:
+    """The same fan-out program run locally by Flyte 2 (its own environment) and by flytekit_ext.flyte."""
+    name = "local run of a fan-out program: Flyte 2 over flytekit_ext.flyte"
+    if not flyte2_python or not os.path.exists(flyte2_python):
+        note = "needs Flyte 2 in an environment of its own: --flyte2-python PATH (or FLYTE2_PYTHON)"
+        return Figure(name, "speedup ≥ 1x", None, None, None, None, "speedup", note)
+    flyte2: List[float] = []
+    facade: List[float] = []
+    for _ in range(rounds):  # a fresh process each, alternating; each run's time as its program measures it
+        flyte2.extend(fanout_run_times(flyte2_python, "flyte", runs))
+        facade.extend(fanout_run_times(sys.executable, "flytekit_ext.flyte", runs))
+    speedup = statistics.median(flyte2) / statistics.median(facade)
+    note = (
+        f"{rounds} fresh processes per side, alternating, {runs} timed runs each after a warm-up; the same program "
+        f"(benchmarks/fanout_bodies.py, n={FANOUT_ITEMS}) with `import flyte` under Flyte 2 ({flyte2_python}) and "
+        f"with flytekit_ext.flyte; Flyte 2's local mode runs map items one after another"
+    )
+    return Figure(name, "speedup ≥ 1x", flyte2, facade, speedup, speedup >= 1.0, "speedup", note)
+
+
 def bench_map(items: int) -> Figure:
     name = f"flytekit_ext.map of {items:,} items, concurrency={MAP_CONCURRENCY}"
     out = subprocess.run(
@@ -716,6 +786,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds (and a 20,000-item map)")
     parser.add_argument("--json", metavar="PATH", help="also write all samples and verdicts as JSON")
+    parser.add_argument(
+        "--flyte2-python",
+        default=os.environ.get("FLYTE2_PYTHON"),
+        help="the interpreter of an environment with Flyte 2 (flyte 2.12.1), for the fan-out figure against it",
+    )
     parser.add_argument("--map-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--first-map-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -769,6 +844,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     figures.append(bench_frame_pipeline(fk, ex, plan["data"][0]))
     progress("300 MB FlyteFile through five tasks")
     figures.append(bench_file_pipeline(fk, ex, plan["data"][0]))
+    progress("flyte.run of a Flyte 2 program (flytekit_ext.flyte) and the same tasks called directly")
+    figures.append(bench_facade_run(*plan["facade_run"]))
+    progress("a fan-out program under Flyte 2 and under flytekit_ext.flyte (fresh processes)")
+    figures.append(bench_flyte2_fanout(args.flyte2_python, *plan["flyte2_fanout"]))
     progress("import time (fresh processes)")
     figures.append(bench_import(plan["import"][0]))
     progress(f"map of {map_items:,} items (fresh process)")

@@ -15,6 +15,8 @@ from flytekit_ext._decorators import dynamic, eager, task
 from flytekit_ext._patterns.group import group
 from flytekit_ext._patterns.map import map
 from flytekit_ext._patterns.trace import trace
+from flytekit_ext._runtime.typed_errors import from_execution as error_of_execution
+from flytekit_ext._runtime.typed_errors import typed_errors
 from flytekit_ext._tasks import (
     AsyncPythonFunctionTask,
     EagerAsyncPythonFunctionTask,
@@ -43,10 +45,12 @@ __all__ = [
     "dynamic",
     "eager",
     "eager_failure_task_resolver",
+    "error_of_execution",
     "errors",
     "group",
     "map",
     "task",
     "trace",
+    "typed_errors",
     "workflow",
 ]

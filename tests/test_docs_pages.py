@@ -347,3 +347,29 @@ def test_eager_from_flytekit(example):
     module = example("eager_from_flytekit")
     assert asyncio.run(module.current_style(xs=[1, 2])) == [4, 6]
     assert asyncio.run(module.sync_calls_together(xs=[1, 2])) == [2, 3]
+
+
+# --- from Flyte 2: change the import -----------------------------------------------------------------------------
+
+
+def test_the_flyte_2_program_runs_as_a_script_and_prints_what_flyte_2_prints(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / "flyte2_program.py")], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    # What Flyte 2.12.1 prints for it with `import flyte` (the framework's log records aside).
+    assert [line for line in done.stdout.splitlines() if not re.match(r"^\d\d:\d\d:\d\d\.| {25}", line)] == [
+        "apple: 5",
+        "fig: 3",
+    ]
+
+
+def test_the_flyte_2_programs_tasks_are_what_the_page_says(example):
+    module = example("flyte2_program")
+    assert isinstance(module.measure, flytekit_ext.PythonFunctionTask)
+    assert isinstance(module.report, flytekit_ext.EagerAsyncPythonFunctionTask)
+    assert isinstance(module.write, flytekit_ext.AsyncPythonFunctionTask)
+    assert not isinstance(module.write, flytekit_ext.EagerAsyncPythonFunctionTask)

@@ -6,7 +6,6 @@ threads (started but not ended).
 """
 
 import asyncio
-import concurrent.futures
 import gc
 import os
 import signal

@@ -150,6 +150,31 @@ def test_inside_a_plain_task_a_failure_is_raised_as_it_is():
         calls_in_process(kind="value")
 
 
+@task
+def catches_in_process(kind: str) -> str:
+    try:
+        raises(kind=kind)
+    except errors.BaseRuntimeError as error:
+        return f"{type(error).__name__} {error.code}: {error}"
+    return "no error"
+
+
+def test_in_a_typed_errors_block_every_failed_call_raises_a_typed_error_with_the_childs_own_message():
+    with flytekit_ext.typed_errors():
+        with pytest.raises(errors.RuntimeUserError) as raised:
+            raises(kind="value")
+        # In task bodies the block's calls run too, sync or awaited, and in map items.
+        assert catches_in_process(kind="key") == "RuntimeUserError KeyError: 8"
+        assert asyncio.run(catches_in_process.aio(kind="room")) == "OOMError RoomError: not memory at all"
+        mapped = list(flytekit_ext.map(raises, ["none", "value"]))
+    assert raised.value.code == "ValueError" and str(raised.value) == "bad 1"
+    assert isinstance(raised.value.__cause__, ValueError)
+    assert mapped[0] == 0 and isinstance(mapped[1], errors.RuntimeUserError)
+    # After the block, calls raise the task's own exception again.
+    with pytest.raises(ValueError):
+        catches_in_process(kind="value")
+
+
 def test_typed_errors_pickle_with_their_code_and_kind():
     error = errors.OOMError("OOMKilled", "out of memory", worker="pod-1")
     copy = pickle.loads(pickle.dumps(error))
@@ -212,3 +237,12 @@ def test_a_child_executions_error_becomes_the_same_class_as_locally():
     assert type(from_execution(_user_error("NonRecoverableError", "x"))) is errors.NonRecoverableError
     system = from_execution(ExecutionError("SYSTEM", "x", "", ExecutionError.ErrorKind.SYSTEM))
     assert (type(system), system.kind) == (errors.RuntimeSystemError, "system")
+
+
+def test_the_public_error_of_execution_is_the_error_a_failed_child_raises():
+    # What a program that launched an execution itself (FlyteRemote) raises for it, as an eager parent would.
+    error = flytekit_ext.error_of_execution(
+        _user_error("RetriesExhausted|KeyError", DOCUMENT.replace("ValueError", "KeyError"))
+    )
+    assert (type(error), error.code, str(error)) == (errors.RuntimeUserError, "KeyError", "bad 1")
+    assert type(flytekit_ext.error_of_execution(None)) is errors.RuntimeUnknownError

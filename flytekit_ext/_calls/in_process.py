@@ -38,11 +38,12 @@ class InProcessRunner:
     """Returns native values, as a plain Python call would."""
 
     checks_required = True
-    #: A failed call raises a :mod:`flytekit_ext.errors` error (calls made by eager tasks), not its own.
+    #: A failed call raises a :mod:`flytekit_ext.errors` error (calls made by eager tasks, or in a
+    #: ``flytekit_ext.typed_errors()`` block), not its own.
     typed_errors = False
 
     def run(self, ctx: FlyteContext, task: RunnableTask, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
-        policy = _policy(task, overrides, self.typed_errors)
+        policy = _policy(task, overrides, self.typed_errors or enclosing.current().typed_errors)
         calls = enclosing.current().calls  # the log of the local eager run this call is a child of
         if calls is None:
             return self._run_off_loop(task, ctx, inputs, policy)
@@ -67,7 +68,7 @@ class InProcessRunner:
                 # A synchronous body must not block the event loop, and may itself call asyncio.run: a worker
                 # thread.
                 return await in_worker_thread(self.run, ctx, task, inputs, overrides)
-            policy = _policy(task, overrides, self.typed_errors)
+            policy = _policy(task, overrides, self.typed_errors or enclosing.current().typed_errors)
             calls = enclosing.current().calls
             if calls is None:
                 return await native_result_async(task, ctx, await run_local_async(task, ctx, inputs, policy))

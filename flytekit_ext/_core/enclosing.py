@@ -45,12 +45,15 @@ class Enclosing(NamedTuple):
     live: Optional[Any] = None
     #: ``(task, policy)``: the failure policy of a call of ``task`` that a plugin's own hook passes through.
     hooked: Optional[Tuple[Any, Any]] = None
+    #: Whether a failed call raises a typed error even outside an eager task (``flytekit_ext.typed_errors()``); it
+    #: holds for every call made below the block that set it, in task bodies too.
+    typed_errors: bool = False
 
     def for_task_body(self) -> Enclosing:
         """What a task's body runs in: outside the caller's group and eager run (as in a pod of its own)."""
         if self.group is None and self.traces is None and self.calls is None:
             return self
-        return Enclosing(None, None, None, self.children, self.live, self.hooked)
+        return Enclosing(None, None, None, self.children, self.live, self.hooked, self.typed_errors)
 
     def labelled(self, name: str) -> str:
         """``name`` as logs and progress show a call made here: ``[group] name`` in a group."""

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 import textwrap
-from typing import Callable, List, Literal, Optional, Tuple
+from contextlib import contextmanager
+from typing import Callable, Iterator, List, Literal, Optional, Tuple
 
 from flytekit.models.core.execution import ExecutionError
 
 from flytekit_ext import errors
+from flytekit_ext._core import enclosing
 from flytekit_ext._runtime.failures import RecoverableUserError, as_child_failure, error_code
 
 #: Where a local call failed: converting its inputs, in its body, or converting its outputs.
@@ -93,8 +95,32 @@ def message_of(text: str) -> str:
 
 
 def from_execution(error: Optional[ExecutionError]) -> errors.BaseRuntimeError:
-    """The error a call raises for a child execution that failed with ``error``."""
+    """The error a call raises for a child execution that failed with ``error``.
+
+    Public as ``flytekit_ext.error_of_execution``: the typed error for any failed execution's error (its
+    ``closure.error``), the one an eager parent raises when that execution was its child.
+    """
     if error is None:
         return typed_error("Unknown", "unknown", "the execution failed without an error")
     kind: errors.ErrorKind = _KINDS.get(error.kind, "unknown")  # type: ignore[assignment]
     return typed_error(error.code or "Unknown", kind, message_of(error.message or ""))
+
+
+@contextmanager
+def typed_errors() -> Iterator[None]:
+    """Inside the block, a failed task call raises a typed error of :mod:`flytekit_ext.errors`, as in an eager task.
+
+    Outside eager tasks a failed call raises the task's own exception (as flytekit does); in the block, and in
+    every task body the block's calls run (locally, in this process), it raises a typed error whose ``code`` is
+    the exception's class name, whose message is the exception's own, and whose ``__cause__`` is the exception::
+
+        with flytekit_ext.typed_errors():
+            try:
+                parse(text="x")
+            except flytekit_ext.errors.RuntimeUserError as error:
+                assert error.code == "ValueError"
+
+    This is Flyte 2's rule for every call made in a run; ``flytekit_ext.flyte.run`` runs its task in such a block.
+    """
+    with enclosing.within(enclosing.changed(typed_errors=True)):
+        yield

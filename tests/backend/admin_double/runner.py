@@ -238,14 +238,6 @@ class Runner:
             node.set_phase(NODE.FAILED)
             return node.error
 
-        if os.path.basename((list(container.command) + list(container.args))[0]) == "pyflyte-fast-execute":
-            # it would download the code bundle and unpack it into its cwd, which is the source root
-            node.error = _system_error(
-                f"task {pnode.task_id.name} was fast-registered; the admin double runs non-fast registrations only"
-            )
-            node.set_phase(NODE.FAILED)
-            return node.error
-
         # As propeller: a failure the error document calls RECOVERABLE is retried while the task's retries last,
         # each attempt in a directory of its own, handed the checkpoint of the attempt before it.
         retries = pnode.template.metadata.retries.retries
@@ -301,9 +293,12 @@ class Runner:
         cmd = [substitute(a) for a in list(container.command) + list(container.args)]
         cmd[0] = _executable(cmd[0])
         node.command = cmd
-        env = self._environment(rec, plan, pnode)
+        fast = _is_fast(pnode)
+        env = self._environment(rec, plan, pnode, fast)
         env["FLYTE_ATTEMPT_NUMBER"] = str(attempt)
-        cwd = str(self.config.source_root) if self.config.source_root else str(workdir)
+        # A fast-registered task unpacks its code bundle into its cwd (as in a pod): the attempt's own directory,
+        # not the source root, which is then not on the PYTHONPATH either, so the task runs the bundle's code.
+        cwd = str(workdir) if fast or not self.config.source_root else str(self.config.source_root)
 
         with self.executions.lock:
             if self._closing or (rec.abort_requested.is_set() and not after_abort):
@@ -361,7 +356,7 @@ class Runner:
         node.outputs = outputs
         return outputs
 
-    def _environment(self, rec: ExecutionRecord, plan: Plan, pnode: PlannedNode) -> Dict[str, str]:
+    def _environment(self, rec: ExecutionRecord, plan: Plan, pnode: PlannedNode, fast: bool = False) -> Dict[str, str]:
         env = {
             k: v for k, v in os.environ.items() if not k.startswith(_STRIPPED_ENV_PREFIXES) and k not in _STRIPPED_ENV
         }
@@ -390,12 +385,21 @@ class Runner:
                 "PYTHONUNBUFFERED": "1",
             }
         )
-        paths = ([str(self.config.source_root)] if self.config.source_root else []) + list(self.config.python_paths)
+        # As in an image: the console scripts (pyflyte-fast-execute runs a bare pyflyte-execute) are on the PATH.
+        env["PATH"] = os.pathsep.join(filter(None, [os.path.dirname(sys.executable), env.get("PATH")]))
+        source = [str(self.config.source_root)] if self.config.source_root and not fast else []
+        paths = source + list(self.config.python_paths)
         if env.get("PYTHONPATH"):
             paths.append(env["PYTHONPATH"])
         if paths:
             env["PYTHONPATH"] = os.pathsep.join(paths)
         return env
+
+
+def _is_fast(pnode: PlannedNode) -> bool:
+    """Whether the task was fast-registered: its container runs ``pyflyte-fast-execute`` with a code bundle."""
+    container = pnode.template.container
+    return os.path.basename((list(container.command) + list(container.args))[0]) == "pyflyte-fast-execute"
 
 
 def _attempt_dir(node: NodeRecord, attempt: int) -> Path:
