@@ -3,6 +3,8 @@ the environment's and the decorator's settings become on flytekit (read from the
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import warnings
 from datetime import timedelta
 
@@ -180,3 +182,14 @@ def test_group_trace_map_and_errors_are_flytekit_exts_own():
     assert flyte.errors.RuntimeUserError is flytekit_ext.errors.RuntimeUserError
     assert flyte.errors.OOMError is flytekit_ext.errors.OOMError
     assert issubclass(flyte.errors.SyncTaskCallInAsyncContextError, flytekit_ext.errors.RuntimeUserError)
+
+
+@pytest.mark.parametrize("name", ["leaf", "awaits_a_task"])
+def test_an_async_tasks_call_is_a_coroutine_named_after_its_function_as_in_flyte_2(name):
+    task = getattr(kinds, name)
+    called = task(x=1)
+    assert repr(called).startswith(f"<coroutine object {name} at 0x")  # what Flyte 2 prints for the same call
+    assert asyncio.run(called) == asyncio.run(task.forward(x=1))
+    with pytest.warns(RuntimeWarning, match=rf"coroutine '{name}' was never awaited"):
+        task(x=1)
+        gc.collect()

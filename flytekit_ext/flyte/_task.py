@@ -52,6 +52,15 @@ class TaskTemplate:
     def name(self, value: str) -> None:
         self._flyte2_name = value
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        called = super().__call__(*args, **kwargs)  # type: ignore[misc]
+        if inspect.iscoroutine(called):
+            # Named as under Flyte 2, where an async task's call is its function's coroutine: printed, it shows
+            # `<coroutine object my_task ...>`, and Python's "never awaited" warning names `my_task`.
+            function = cast(Any, self).__wrapped__
+            called.__name__, called.__qualname__ = function.__name__, function.__qualname__
+        return called
+
     @functools.cached_property
     def _tuple_outputs(self) -> TupleOutputs:
         return tuple_outputs(self.python_interface)  # type: ignore[attr-defined]
