@@ -28,5 +28,5 @@ def fails_at(x: int, bad: int) -> int:
 def slow_pid(x: int, bad: int) -> int:
     if x == bad:
         raise ValueError(f"item {x} failed")
-    time.sleep(30)
+    time.sleep(120)
     return os.getpid()
