@@ -7,29 +7,27 @@ them, ``download`` a local copy; each with its ``_sync`` form.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Dict, Generic, Iterator, List, Optional, Type, TypeVar, Union
+from typing import AsyncIterator, Generic, Iterator, List, Optional, TypeVar, Union
 
-from flytekit.core.context_manager import FlyteContext
-from flytekit.core.type_engine import TypeEngine, TypeTransformer
+from flytekit.core.type_engine import TypeEngine
 from flytekit.models.core.types import BlobType
-from flytekit.models.literals import Blob, BlobMetadata, Literal, Scalar
-from flytekit.models.types import LiteralType
-from mashumaro.types import SerializableType
 
 from flytekit_ext.flyte.io import _storage as storage
+from flytekit_ext.flyte.io._blob import BlobTransformer, StoredBlob
 from flytekit_ext.flyte.io._file import File
-from flytekit_ext.flyte.io._pydantic import pydantic_schema
 
 T = TypeVar("T")
 
 
 @dataclass
-class Dir(SerializableType, Generic[T]):
+class Dir(StoredBlob, Generic[T]):
     """A folder: ``path`` (local or remote), ``name``, ``format``, ``hash``; see the module's description."""
+
+    KIND = "folder"
+    DIMENSIONALITY = BlobType.BlobDimensionality.MULTIPART
 
     path: str
     name: Optional[str] = None
@@ -123,49 +121,5 @@ class Dir(SerializableType, Generic[T]):
     async def download(self, local_path: Optional[Union[str, Path]] = None) -> str:
         return str(await storage.in_thread(self.download_sync, local_path))
 
-    def _serialize(self) -> Dict[str, Any]:
-        uploaded = _uploaded(self)
-        return {"path": uploaded.path, "name": uploaded.name, "format": uploaded.format, "hash": uploaded.hash}
 
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
-        # Inside a value pydantic writes (a TypedDict, a tuple holding a model): the same dict as in a dataclass.
-        return pydantic_schema(cls)
-
-    @classmethod
-    def _deserialize(cls, value: Dict[str, Any]) -> Dir[T]:
-        return cls(path=value["path"], name=value.get("name"), format=value.get("format") or "", hash=value.get("hash"))
-
-
-def _uploaded(folder: Dir[Any]) -> Dir[Any]:
-    if not storage.must_upload(folder.path):
-        return folder
-    return dataclasses.replace(folder, path=storage.upload(folder.path, folder=True))
-
-
-class DirTransformer(TypeTransformer[Dir]):
-    """``Dir`` to and from a multipart-blob literal."""
-
-    def __init__(self) -> None:
-        super().__init__("flytekit_ext.flyte.io.Dir", Dir)
-
-    def get_literal_type(self, t: Type[Dir]) -> LiteralType:
-        return LiteralType(blob=BlobType(format="", dimensionality=BlobType.BlobDimensionality.MULTIPART))
-
-    def to_literal(self, ctx: FlyteContext, python_val: Dir, python_type: Type[Dir], expected: LiteralType) -> Literal:
-        if isinstance(python_val, (str, os.PathLike)):
-            python_val = Dir(path=os.fspath(python_val))
-        if not isinstance(python_val, Dir):
-            raise TypeError(f"Expected a flyte.io.Dir (or a path), got {type(python_val).__name__} {python_val!r}")
-        uploaded = _uploaded(python_val)
-        blob_type = BlobType(format=uploaded.format, dimensionality=BlobType.BlobDimensionality.MULTIPART)
-        return Literal(scalar=Scalar(blob=Blob(metadata=BlobMetadata(type=blob_type), uri=uploaded.path)))
-
-    def to_python_value(self, ctx: FlyteContext, lv: Literal, expected_python_type: Type[Dir]) -> Dir:
-        blob = lv.scalar.blob if lv.scalar is not None else None
-        if blob is None:
-            raise TypeError(f"Expected a folder (a blob literal), got {lv}")
-        return Dir(path=blob.uri, format=blob.metadata.type.format)
-
-
-TypeEngine.register(DirTransformer())
+TypeEngine.register(BlobTransformer(Dir))

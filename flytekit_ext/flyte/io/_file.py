@@ -12,29 +12,27 @@ round.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, AsyncIterator, Dict, Generic, Iterator, Optional, Type, TypeVar, Union
+from typing import IO, Any, AsyncIterator, Generic, Iterator, Optional, TypeVar, Union
 
-from flytekit.core.context_manager import FlyteContext
-from flytekit.core.type_engine import TypeEngine, TypeTransformer
+from flytekit.core.type_engine import TypeEngine
 from flytekit.models.core.types import BlobType
-from flytekit.models.literals import Blob, BlobMetadata, Literal, Scalar
-from flytekit.models.types import LiteralType
-from mashumaro.types import SerializableType
 
 from flytekit_ext.flyte._context import TASK
 from flytekit_ext.flyte.io import _storage as storage
-from flytekit_ext.flyte.io._pydantic import pydantic_schema
+from flytekit_ext.flyte.io._blob import BlobTransformer, StoredBlob
 
 T = TypeVar("T")
 
 
 @dataclass
-class File(SerializableType, Generic[T]):
+class File(StoredBlob, Generic[T]):
     """A file: ``path`` (local or remote), ``name``, ``format``, ``hash``; see the module's description."""
+
+    KIND = "file"
+    DIMENSIONALITY = BlobType.BlobDimensionality.SINGLE
 
     path: str
     name: Optional[str] = None
@@ -130,54 +128,5 @@ class File(SerializableType, Generic[T]):
     async def download(self, local_path: Optional[Union[str, Path]] = None) -> str:
         return str(await storage.in_thread(self.download_sync, local_path))
 
-    # In literals, and in dataclass fields (flytekit's dataclass transformer calls these).
 
-    def _serialize(self) -> Dict[str, Any]:
-        uploaded = _uploaded(self)
-        return {"path": uploaded.path, "name": uploaded.name, "format": uploaded.format, "hash": uploaded.hash}
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
-        # Inside a value pydantic writes (a TypedDict, a tuple holding a model): the same dict as in a dataclass.
-        return pydantic_schema(cls)
-
-    @classmethod
-    def _deserialize(cls, value: Dict[str, Any]) -> File[T]:
-        return cls(path=value["path"], name=value.get("name"), format=value.get("format") or "", hash=value.get("hash"))
-
-
-def _uploaded(file: File[Any]) -> File[Any]:
-    """The file itself, or where it was copied to if it must be uploaded (:func:`storage.must_upload`)."""
-    if not storage.must_upload(file.path):
-        return file
-    return dataclasses.replace(file, path=storage.upload(file.path))
-
-
-class FileTransformer(TypeTransformer[File]):
-    """``File`` to and from a single-blob literal."""
-
-    def __init__(self) -> None:
-        super().__init__("flytekit_ext.flyte.io.File", File)
-
-    def get_literal_type(self, t: Type[File]) -> LiteralType:
-        return LiteralType(blob=BlobType(format="", dimensionality=BlobType.BlobDimensionality.SINGLE))
-
-    def to_literal(
-        self, ctx: FlyteContext, python_val: File, python_type: Type[File], expected: LiteralType
-    ) -> Literal:
-        if isinstance(python_val, (str, os.PathLike)):
-            python_val = File(path=os.fspath(python_val))
-        if not isinstance(python_val, File):
-            raise TypeError(f"Expected a flyte.io.File (or a path), got {type(python_val).__name__} {python_val!r}")
-        uploaded = _uploaded(python_val)
-        blob_type = BlobType(format=uploaded.format, dimensionality=BlobType.BlobDimensionality.SINGLE)
-        return Literal(scalar=Scalar(blob=Blob(metadata=BlobMetadata(type=blob_type), uri=uploaded.path)))
-
-    def to_python_value(self, ctx: FlyteContext, lv: Literal, expected_python_type: Type[File]) -> File:
-        blob = lv.scalar.blob if lv.scalar is not None else None
-        if blob is None:
-            raise TypeError(f"Expected a file (a blob literal), got {lv}")
-        return File(path=blob.uri, format=blob.metadata.type.format)
-
-
-TypeEngine.register(FileTransformer())
+TypeEngine.register(BlobTransformer(File))
