@@ -11,12 +11,27 @@ registered and launched through ``FlyteRemote``.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Dict, Optional, Tuple
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 import flytekit_ext
 from flytekit_ext.flyte._context import LOCAL_ROOT, RunContext, new_run_name, running
 from flytekit_ext.flyte._runs import LocalRun, Run, RunSettings, check_task, outputs_of, raw_data_under, run_failure
 from flytekit_ext.flyte._syncify import run_to_completion
+
+
+@contextmanager
+def _local_run(context: RunContext) -> Iterator[None]:
+    """Around a local run's call: its run context, typed errors, its raw data folder; a failure raised as Flyte 2
+    raises it."""
+    with running(context), flytekit_ext.typed_errors(), raw_data_under(context.raw_data_root):
+        try:
+            yield
+        except Exception as error:
+            failure = run_failure(error)
+            if failure is error:
+                raise
+            raise failure from error
 
 
 class Runner:
@@ -37,16 +52,10 @@ class Runner:
 
             return run_remote(self.settings, task, args, kwargs)
         context, name = self._local_context()
-        with running(context), flytekit_ext.typed_errors(), raw_data_under(context.raw_data_root):
-            try:
-                result = task(*args, **kwargs)
-                if inspect.isawaitable(result):
-                    result = run_to_completion(result)
-            except Exception as error:
-                failure = run_failure(error)
-                if failure is error:
-                    raise
-                raise failure from error
+        with _local_run(context):
+            result = task(*args, **kwargs)
+            if inspect.isawaitable(result):
+                result = run_to_completion(result)
         return LocalRun("dry-run", f"{LOCAL_ROOT}/metadata/{name}", outputs_of(result))
 
     async def run_aio(self, task: Any, *args: Any, **kwargs: Any) -> Run:
@@ -56,14 +65,8 @@ class Runner:
 
             return await run_remote_aio(self.settings, task, args, kwargs)
         context, name = self._local_context()
-        with running(context), flytekit_ext.typed_errors(), raw_data_under(context.raw_data_root):
-            try:
-                result = await task.aio(*args, **kwargs)
-            except Exception as error:
-                failure = run_failure(error)
-                if failure is error:
-                    raise
-                raise failure from error
+        with _local_run(context):
+            result = await task.aio(*args, **kwargs)
         return LocalRun("dry-run", f"{LOCAL_ROOT}/metadata/{name}", outputs_of(result))
 
 
