@@ -3,6 +3,7 @@
     run.py record --flyte-python PY SOURCE    select the programs and record what they print under Flyte 2
     run.py check [--python PY] SOURCE          run the rewritten programs and compare with the recording
     run.py usage [--python PY] SOURCE          count the flyte APIs the selected programs use (gap analysis)
+    run.py package [--python PY] SOURCE        serialize each rewritten program with `pyflyte package`
 
 SOURCE is a folder holding flyte-sdk's `examples/` at the pinned commit (README.md says how to get it).
 """
@@ -20,6 +21,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Iterable
@@ -43,6 +45,9 @@ PINNED_COMMIT = "7e2d4231b5598b856584a8cc819c990ff02dcf2a"
 FLYTE_VERSION = "2.12.1"
 
 MEMORY_LIMIT = 6 << 30  # a runaway program fails instead of starving the machine
+
+# `package` serializes for this image; nothing is pulled or built, the name only goes into the task specs.
+PACKAGE_IMAGE = "example.com/flyte2-examples:v1"
 
 # Why a program cannot run here, from the first pattern its output matches. The patterns marked True are also
 # looked for in the output of a program that exits 0 (it caught the error and went on).
@@ -104,13 +109,20 @@ def _limit_memory() -> None:
 
 
 def run_program(python: str, program: Path, home: Path, timeout: float) -> Outcome:
-    """`python program.py` from the program's folder; on a timeout its whole process group is killed."""
+    """`python program.py` from the program's folder."""
+    return run_command([python, program.name], program.parent, home, timeout)
+
+
+def run_command(
+    command: list[str], cwd: Path, home: Path, timeout: float, extra_env: dict[str, str] | None = None
+) -> Outcome:
+    """`command` in the programs' environment and `extra_env`, from `cwd`; on a timeout its process group is killed."""
     start = time.monotonic()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(
-            [python, program.name],
-            cwd=program.parent,
-            env=_program_env(home),
+            command,
+            cwd=cwd,
+            env={**_program_env(home), **(extra_env or {})},
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=err,
@@ -418,6 +430,84 @@ def render_report(rows: list[tuple[str, str, str]], python: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def package(args: argparse.Namespace) -> int:
+    """Serializes each selected program, rewritten, with `pyflyte package` from `--python`'s environment."""
+    check_source(args.source)
+    work = prepare_work(args.work)
+    examples = copy_examples(args.source, work, rewrite=True)
+    pyflyte = Path(args.python).parent / "pyflyte"  # the console script installed with that interpreter's flytekit
+    if not pyflyte.exists():
+        sys.exit(f"{pyflyte} not found: --python must be the interpreter of an environment with flytekit installed")
+    # flytekit builds each ImageSpec a task names that it finds in no registry, with the Docker daemon it reaches;
+    # with none to reach it takes the image as built. What is checked here is serialization, not image builds.
+    # pyflyte prints its error through rich, wrapped at the terminal's width (80 columns when there is none).
+    environment = {"DOCKER_HOST": f"unix://{work / 'no-docker.sock'}", "COLUMNS": "200"}
+    rows: list[tuple[str, str, str]] = []
+    for program in selected_programs(args.program):
+        path = examples / program
+        archive = work / "packages" / (program.removesuffix(".py") + ".tgz")
+        archive.parent.mkdir(parents=True, exist_ok=True)
+        archive.unlink(missing_ok=True)  # pyflyte writes none when it finds nothing to serialize
+        command = package_command(str(pyflyte), path, archive, args.image or [PACKAGE_IMAGE])
+        outcome = run_command(command, path.parent, work / "home", args.timeout, environment)
+        save_outputs(work, program, outcome)
+        verdict, detail = judge_package(outcome, archive)
+        rows.append((program, verdict, detail))
+        print(f"{program}: {verdict} ({detail})", flush=True)
+    report = render_package_report(rows, args.python)
+    report_path = args.report or work / "package-report.md"
+    report_path.write_text(report)
+    print(report.split("## Programs")[0].strip())
+    print(f"report: {report_path}; outputs: {work / 'outputs'}")
+    return 1 if any(v == "failed" for _, v, _ in rows) else 0
+
+
+def package_command(pyflyte: str, program: Path, archive: Path, images: list[str]) -> list[str]:
+    """`pyflyte package` of the program's module, its folder as the source root (as `python program.py` has it).
+
+    `--copy all` (what `--fast` was) also archives the folder, as `pyflyte register` does for a fast registration.
+    """
+    command = [pyflyte, "--pkgs", program.stem, "package", "--source", ".", "--copy", "all"]
+    for image in images:
+        command += ["--image", image]
+    return command + ["--output", str(archive), "--force"]
+
+
+def judge_package(outcome: Outcome, archive: Path) -> tuple[str, str]:
+    """`serialized` with how many entities the archive holds, `no tasks`, or `failed` with the error."""
+    if outcome.exit is None:
+        return "failed", "timed out"
+    if outcome.exit != 0:
+        return "failed", last_error_line(outcome)
+    if not archive.exists():  # pyflyte exits 0 when it finds nothing to serialize, and says so
+        if "No flyte objects found" in outcome.stdout:
+            return "no tasks", "the module defines no task: nothing to serialize"
+        return "failed", f"pyflyte exited 0 and wrote no archive: {last_error_line(outcome)}"
+    with tarfile.open(archive) as tar:
+        entities = sum(member.name.endswith(".pb") for member in tar.getmembers())
+    return "serialized", f"{entities} entities"
+
+
+def render_package_report(rows: list[tuple[str, str, str]], python: str) -> str:
+    counts: dict[str, int] = {}
+    for _, verdict, _ in rows:
+        counts[verdict] = counts.get(verdict, 0) + 1
+    serialized, total = counts.get("serialized", 0), len(rows)
+    lines = [
+        "# flyte2_examples package report",
+        "",
+        f"Interpreter: `{python}`; programs of flyteorg/flyte-sdk@{PINNED_COMMIT[:10]}.",
+        "",
+        f"**{serialized} of {total} serialize** with `pyflyte package` ({100 * serialized / max(total, 1):.0f}%): "
+        + ", ".join(f"{n} {v}" for v, n in sorted(counts.items())),
+        "",
+        "## Programs",
+        "",
+        *(f"- `{program}`: {verdict} ({detail})" for program, verdict, detail in rows),
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def usage(args: argparse.Namespace) -> int:
     check_source(args.source)
     programs = selected_programs(args.program)
@@ -432,7 +522,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     default_python = str(REPO / ".venv" / "bin" / "python")
-    for name, helptext in [("record", record.__doc__), ("check", check.__doc__), ("usage", "gap analysis")]:
+    commands_help = [("record", record.__doc__), ("check", check.__doc__), ("usage", "gap analysis")]
+    commands_help.append(("package", package.__doc__))
+    for name, helptext in commands_help:
         sub = commands.add_parser(name, help=helptext)
         sub.add_argument("source", type=Path, help="folder with flyte-sdk's examples/ at the pinned commit")
         sub.add_argument("--program", action="append", default=[], help="glob relative to examples/ (repeatable)")
@@ -446,8 +538,16 @@ def main(argv: Iterable[str] | None = None) -> int:
             sub.add_argument("--work", type=Path, help="copies and outputs (default a new temp folder)")
         if name == "check":
             sub.add_argument("--report", type=Path, help="where the report goes (default WORK/report.md)")
+        if name == "package":
+            sub.add_argument("--report", type=Path, help="where the report goes (default WORK/package-report.md)")
+            sub.add_argument(
+                "--image",
+                action="append",
+                default=[],
+                help=f"pyflyte's --image: URI or NAME=URI (repeatable; default {PACKAGE_IMAGE})",
+            )
     args = parser.parse_args(argv)
-    return {"record": record, "check": check, "usage": usage}[args.command](args)
+    return {"record": record, "check": check, "usage": usage, "package": package}[args.command](args)
 
 
 if __name__ == "__main__":
