@@ -148,6 +148,16 @@ def test_an_api_with_no_meaning_on_flyte_1_raises_naming_it_and_what_to_use():
 
     with pytest.raises(UnavailableOnFlyte1Error, match=r"flyte\.app\.AppEnvironment is Flyte 2 only"):
         AppEnvironment(name="app")
+    from flytekit_ext.flyte.ai.agents import Agent
+    from flytekit_ext.flyte.artifacts import new
+    from flytekit_ext.flyte.sandbox import orchestrate_local
+
+    with pytest.raises(UnavailableOnFlyte1Error, match=r"flyte\.ai\.agents\.Agent is Flyte 2 only.*client library"):
+        Agent(name="helper")
+    with pytest.raises(UnavailableOnFlyte1Error, match=r"flyte\.sandbox\.orchestrate_local is Flyte 2 only"):
+        orchestrate_local("print(1)")
+    with pytest.raises(UnavailableOnFlyte1Error, match=r"flyte\.artifacts\.new is Flyte 2 only.*task output"):
+        new(name="a")
     with pytest.raises(UnavailableOnFlyte1Error, match=r"flyte\.remote\.Action\.get .*FlyteRemote"):
         Action.get(name="a0")
     assert isinstance(flyte.run(kinds.double, x=1), Run)
