@@ -48,6 +48,11 @@ def test_an_untyped_input_is_pickled_and_no_return_annotation_means_no_outputs(c
     assert "abab" in capsys.readouterr().out
 
 
+def test_a_bare_list_is_taken_as_flyte_2_takes_it():
+    rows = [{"k": "b"}, {"k": "a"}, {"k": "b"}]
+    assert flyte.run(tuples.regrouped, rows, "k").outputs()[0] == ["a", "b"]
+
+
 def test_a_tuple_of_the_wrong_length_is_an_error_naming_the_type():
     with pytest.raises(flyte.errors.RuntimeUserError, match=r"tuple\[int, int\] with 2 elements"):
         flyte.run(tuples.add_pair, (1, 2, 3), "x")

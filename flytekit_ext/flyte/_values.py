@@ -1,5 +1,5 @@
 """Values flytekit refuses and Flyte 2 takes: ``tuple[...]``, ``NamedTuple``, ``TypedDict``, a ``Literal`` of
-mixed types, and a ``dict`` given for a pydantic model.
+mixed types, a bare ``list``, and a ``dict`` given for a pydantic model.
 
 flytekit's type engine refuses tuples outright (a restricted type), cannot check a value against a
 ``TypedDict``, takes a ``Literal`` of one type only, and wants a model instance for a pydantic model. Flyte 2 takes
@@ -9,7 +9,8 @@ annotated with a transformer for that type (``Annotated[tuple[int, str], TupleTr
 type engine picks for that annotation only). A plain flytekit task is unchanged.
 
 * a tuple or ``NamedTuple`` of values a dataclass field may hold: :class:`TupleTransformer`, as below;
-* a ``Literal`` of mixed types: flytekit's pickle transformer (as Flyte 2, any value is taken, unchecked);
+* a ``Literal`` of mixed types, and a bare ``list``: flytekit's pickle transformer (as Flyte 2, any value is
+  taken, unchecked);
 * a ``TypedDict``, or a tuple holding a pydantic model or one:
   :class:`PydanticValueTransformer`, the value as JSON (msgpack) in a literal, read and written by pydantic (as
   Flyte 2 does; these need pydantic installed, and stay as flytekit takes them without it);
@@ -257,8 +258,9 @@ def _pydantic_transformer(python_type: Any) -> Optional[PydanticValueTransformer
 def with_tuple_transformers(python_type: Any) -> Any:
     """``python_type`` with each type flytekit refuses in it annotated with a transformer of its own (see the
     module's description); unchanged if it has none."""
-    if _is_mixed_literal(python_type):
-        # Flyte 2 takes any value for a Literal of mixed types (it does not check it): pickled, unchecked.
+    if _is_mixed_literal(python_type) or python_type is list:
+        # Flyte 2 takes any value for a Literal of mixed types (it does not check it), and a bare ``list`` (which
+        # flytekit refuses as a generic list): pickled, unchecked.
         return Annotated[python_type, FlytePickleTransformer()]
     if typing_extensions.is_typeddict(python_type):
         made = _pydantic_transformer(python_type)

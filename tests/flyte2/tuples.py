@@ -96,3 +96,9 @@ def depth(tree: Node) -> int:
 @env.task
 def leaf(label: str) -> Node:
     return Node(label=label)
+
+
+@env.task
+async def regrouped(rows: list, key: str) -> list:
+    # Bare `list` annotations: flytekit refuses them; Flyte 2 pickles the values.
+    return sorted({row[key] for row in rows})
