@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 
@@ -59,3 +60,18 @@ def test_durable_time_and_sleep_are_the_clock_and_a_sleep_in_a_first_attempt():
 
 def test_a_retried_attempt_loads_what_the_failed_one_saved_in_its_checkpoint():
     assert flyte.run(context.resumes, x=4).outputs()[0] == "half of 4"
+
+
+def test_syncify_makes_an_async_method_callable_both_ways():
+    from flytekit_ext.flyte.syncify import syncify
+
+    class Greeter:
+        @syncify
+        async def greet(self, name: str) -> str:
+            return f"hello {name}"
+
+    async def awaited() -> str:
+        return await Greeter().greet.aio("b")
+
+    assert Greeter().greet("a") == "hello a"
+    assert asyncio.run(awaited()) == "hello b"
