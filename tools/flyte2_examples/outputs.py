@@ -27,6 +27,9 @@ _SUBSTITUTIONS: list[tuple[re.Pattern[str], str]] = [
     # The import rule read backwards: the facade's module paths, printed (`<class 'flytekit_ext.flyte.io.File'>`),
     # are the paths the original program prints.
     (re.compile(r"\bflytekit_ext\.flyte\b"), "flyte"),
+    # The same rule for the error classes: `flyte.errors` names flytekit_ext's own classes (the very objects the
+    # program's `except flyte.errors.OOMError` catches), so `type(e)` prints their home, `flytekit_ext.errors`.
+    (re.compile(r"\bflytekit_ext\.errors\b"), "flyte.errors"),
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<UUID>"),
     # Temporary files and folders of tempfile without the leading slash, as tar prints them.
     (re.compile(r"\btmp/tmp[\w-]{6,}"), "tmp/<TMP>"),
