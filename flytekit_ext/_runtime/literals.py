@@ -57,6 +57,7 @@ class Converter:
         "element",
         "in_memory",
         "files",
+        "reads_files",
     )
 
     def __init__(self, python_type: Type[Any], literal_type: LiteralType) -> None:
@@ -82,6 +83,12 @@ class Converter:
         self.in_memory = local_data.in_memory_type(python_type, literal_type)
         #: "file" or "directory": a FlyteFile/FlyteDirectory type, whose local values a task reads from its own copy.
         self.files = _file_kind(python_type, self.transformer)
+        #: A dataset read as another type (polars, Spark, a FlyteSchema): its decoder may read the URI outside
+        #: this process's fsspec (Spark's JVM) or keep the URI past the value's life (FlyteSchema passes it on),
+        #: so an in-memory dataframe is written as Parquet files first, as flytekit writes every one.
+        self.reads_files = not self.in_memory and (
+            literal_type.structured_dataset_type is not None or literal_type.schema is not None
+        )
         self.element: Optional[Converter] = None
         if type(self.transformer) is ListTransformer and literal_type.collection_type is not None and not self.hashed:
             element = Converter(ListTransformer.get_sub_type(python_type), literal_type.collection_type)
@@ -143,6 +150,8 @@ class Converter:
             value = local_data.private_copy(ctx, literal, _bare(self.python_type), self.files == "directory")
             if value is not None:
                 return value
+        if self.reads_files:
+            literal = local_data.materialized(ctx, literal)
         if self.in_memory:
             kept = local_data.kept_of(literal)
             value = local_data.value_of(kept, self.python_type) if kept is not None else None

@@ -18,9 +18,11 @@ handed over (with pandas' copy-on-write, which pandas 3 always uses, those copie
 changes a column, so they cost almost nothing); an Arrow table is immutable and is handed over as it is.
 
 A consumer that is not a flytekit_ext task (a flytekit task, a workflow's outputs, ``StructuredDataset.open``)
-reads the value through the decoders this module registers with flytekit for the URI's protocol; one that asks for
-another dataframe type (polars, ...) reads Parquet bytes made on demand through the fsspec filesystem registered
-for it. A value written to the local cache is written as Parquet first (:func:`materialized`).
+reads the value through the decoders this module registers with flytekit for the URI's protocol; a
+``StructuredDataset`` opened as another dataframe type (polars, ...) reads Parquet bytes made on demand through the
+fsspec filesystem registered for it. A task input of another dataframe type (polars, Spark, a ``FlyteSchema``), and
+the local cache, get the value written as Parquet files first (:func:`materialized`): Spark reads the URI in its
+JVM, and a ``FlyteSchema`` passes the URI on past the life of the value it names.
 
 A kept value lives as long as the literal that names it.
 

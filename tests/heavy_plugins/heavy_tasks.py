@@ -7,6 +7,9 @@ Imported only by the ``heavy_plugins`` tests: it needs ``flytekitplugins-spark``
 import os
 
 import flytekit
+import pandas as pd
+import pyspark.sql
+from flytekit import workflow
 from flytekitplugins.kfpytorch import Elastic, PyTorch, Worker
 from flytekitplugins.ray import RayJobConfig, WorkerNodeConfig
 from flytekitplugins.spark import Spark
@@ -35,6 +38,22 @@ def spark_count(n: int) -> int:
     # The Spark session the plugin's pre_execute makes for the run.
     session = flytekit.current_context().spark_session
     return session.sparkContext.parallelize(range(n), 2).count()
+
+
+@task
+def people() -> pd.DataFrame:
+    return pd.DataFrame({"name": ["Alice", "Bob"], "age": [5, 10]})
+
+
+@task(task_config=spark_config())
+def spark_rows(df: pyspark.sql.DataFrame) -> int:
+    return df.count()
+
+
+@workflow
+def people_counted_by_spark() -> int:
+    # Spark reads the dataset's URI in its JVM, not through this process's fsspec.
+    return spark_rows(df=people())
 
 
 @task(task_config=ray_config())

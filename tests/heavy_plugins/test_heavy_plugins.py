@@ -68,6 +68,10 @@ def test_spark_task_gets_its_session_on_the_fast_path_and_keeps_the_patterns(hea
     assert wf(n=3) == 3
 
 
+def test_spark_task_reads_a_dataframe_a_task_returned_in_a_local_run(heavy):
+    assert heavy.people_counted_by_spark() == 2
+
+
 def test_ray_task_is_run_after_the_plugins_local_ray_init(heavy):
     assert heavy.ray_squares(n=4) == "14 runtime_env={}"
 
