@@ -455,8 +455,7 @@ def bench_file_pipeline(fk: Any, ex: Any, rounds: int) -> Figure:
         statistics.median(b) / statistics.median(a),
         None,
         "ratio",
-        f"{rounds} rounds, alternating. flytekit hands every task the producer's own file; flytekit_ext gives the "
-        f"reader a copy of its own, made when it first reads it (a task that passes the file on copies nothing)",
+        f"{rounds} rounds, alternating. Both hand every task the producer's own file",
     )
 
 

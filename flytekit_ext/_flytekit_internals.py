@@ -43,8 +43,6 @@ from flytekit.core.python_auto_container import PythonAutoContainerTask
 from flytekit.core.utils import _dnsify
 from flytekit.image_spec.image_spec import ImageSpec
 from flytekit.loggers import logger as flytekit_logger
-from flytekit.types.directory import FlyteDirectory
-from flytekit.types.file import FlyteFile
 
 T = TypeVar("T")
 
@@ -126,13 +124,6 @@ RELIANCES: Tuple[Reliance, ...] = (
         "PythonTask._python_interface and Task._interface",
         "typing.Callable inputs of flytekit_ext tasks use flytekit_ext's transformer, and no one else's",
         lambda: _stores(PythonTask.__init__, "_python_interface")() and _stores(Task.__init__, "_interface")(),
-    ),
-    Reliance(
-        "FlyteFile._remote_source and FlyteDirectory._remote_source",
-        "a file or directory a local task reads from a copy of its own is passed on as the original",
-        lambda: (
-            _stores(FlyteFile.__init__, "_remote_source")() and _stores(FlyteDirectory.__init__, "_remote_source")()
-        ),
     ),
     Reliance(
         "PythonAutoContainerTask._task_resolver",
@@ -347,12 +338,6 @@ def use_transformer_for_callables(task: PythonTask, transformer: Any) -> None:
     )
     task._python_interface = changed
     task._interface = transform_interface_to_typed_interface(changed)
-
-
-def set_remote_source(value: Any, uri: str) -> None:
-    """Make a ``FlyteFile``/``FlyteDirectory`` read from a local copy say where it came from, so a task that passes
-    it on passes that place on (as flytekit's own downloaded inputs do)."""
-    value._remote_source = uri
 
 
 def set_task_resolver(task: PythonAutoContainerTask, resolver: Any) -> None:

@@ -54,7 +54,6 @@ FLYTEKIT_PRIVATE = {
     "_get_upload_signed_url_fn",
     "_is_force_push",
     "_to_literal_transformer",
-    "_remote_source",
 }
 
 

@@ -19,12 +19,11 @@ import pyarrow as pa
 import pytest
 from flytekit import StructuredDataset, kwtypes, workflow
 from flytekit.core.local_cache import LocalTaskCache
-from flytekit.types.directory import FlyteDirectory
-from flytekit.types.file import FlyteFile
 from flytekit.types.schema import FlyteSchema
 
 from flytekit_ext import eager, task
 from flytekit_ext._runtime import local_data
+from tests.twins import FLYTEKIT, FLYTEKIT_EXT, load_twin
 
 shared: typing.Dict[str, pd.DataFrame] = {}
 
@@ -266,87 +265,22 @@ def test_the_local_cache_keeps_parquet_files_not_memory(monkeypatch, tmp_path):
         LocalTaskCache.clear()
 
 
-# --- files and directories: a copy of its own for each reader -------------------------------------------------
+# --- files and directories: handed on as flytekit hands them on --------------------------------------------
+
+theirs = load_twin("file_bodies.py", "file_bodies_flytekit", FLYTEKIT)
+ours = load_twin("file_bodies.py", "file_bodies_ext", FLYTEKIT_EXT)
 
 
-@task
-def write_file(text: str) -> FlyteFile:
-    path = os.path.join(flytekit.current_context().working_directory, "data.txt")
-    with open(path, "w") as out:
-        out.write(text)
-    return FlyteFile(path)
+@pytest.mark.parametrize("module", [theirs, ours], ids=["flytekit", "flytekit_ext"])
+def test_files_and_directories_are_read_through_their_path_as_under_flytekit(module):
+    produced = module.write_file(text="x")
+    assert open(produced.path).read() == "x"  # a top-level caller reads the path it got
+    assert len(os.listdir(module.write_dir().path)) == 2
+    assert module.dir_listed() == 2  # a task lists its input directory's path
+    assert module.path_passed_on(text="y") == "y"  # a task returns its input's path as a file
 
 
-@task
-def overwrite_and_read(f: FlyteFile) -> str:
-    with open(f, "w") as out:  # a consumer writing into its input
-        out.write("changed")
-    with open(f) as handle:
-        return handle.read()
-
-
-@task
-def read(f: FlyteFile) -> str:
-    with open(f) as handle:
-        return handle.read()
-
-
-@task
-def pass_on(f: FlyteFile) -> FlyteFile:
-    return f
-
-
-@workflow
-def files_fan_out(text: str) -> typing.Tuple[str, str]:
-    f = write_file(text=text)
-    changed = overwrite_and_read(f=f)
-    after = read(f=pass_on(f=f))
-    changed >> after
-    return changed, after
-
-
-def test_a_consumer_writing_into_its_input_file_changes_no_one_elses():
-    assert files_fan_out(text="original") == ("changed", "original")
-
-
-def test_a_file_passed_on_is_not_copied():
-    produced = write_file(text="x")
-    passed = pass_on(f=produced)
-    assert passed.remote_source == produced.remote_source  # both name the producer's file, nothing copied
-    assert not os.path.exists(passed.path)  # nothing read it yet
-
-
-@task
-def write_dir() -> FlyteDirectory:
-    folder = os.path.join(flytekit.current_context().working_directory, "out")
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, "a.txt"), "w") as out:
-        out.write("a")
-    return FlyteDirectory(folder)
-
-
-@task
-def add_to_dir(d: FlyteDirectory) -> int:
-    d.download()
-    with open(os.path.join(d.path, "b.txt"), "w") as out:
-        out.write("b")
-    return len(os.listdir(d.path))
-
-
-@task
-def count_dir(d: FlyteDirectory) -> int:
-    d.download()
-    return len(os.listdir(d.path))
-
-
-@workflow
-def dirs_fan_out() -> typing.Tuple[int, int]:
-    d = write_dir()
-    added = add_to_dir(d=d)
-    counted = count_dir(d=d)
-    added >> counted
-    return added, counted
-
-
-def test_a_consumer_adding_to_its_input_directory_changes_no_one_elses():
-    assert dirs_fan_out() == (2, 1)
+@pytest.mark.parametrize("module", [theirs, ours], ids=["flytekit", "flytekit_ext"])
+def test_a_consumer_writing_into_its_input_file_changes_it_for_the_next_as_under_flytekit(module):
+    # Locally both hand on the producer's own file; on a cluster each pod would read a copy of its own.
+    assert module.files_fan_out(text="original") == ("changed", "changed")

@@ -30,8 +30,6 @@ from flytekit.core.type_engine import (
 from flytekit.models.interface import Variable
 from flytekit.models.literals import Literal, LiteralCollection, LiteralMap
 from flytekit.models.types import LiteralType
-from flytekit.types.directory.types import FlyteDirectory, FlyteDirToMultipartBlobTransformer
-from flytekit.types.file.file import FlyteFile, FlyteFilePathTransformer
 
 from flytekit_ext._core.loops import run_coroutine
 from flytekit_ext._runtime import local_data
@@ -56,7 +54,6 @@ class Converter:
         "primitive_field",
         "element",
         "in_memory",
-        "files",
         "reads_files",
     )
 
@@ -82,7 +79,6 @@ class Converter:
         #: Dataframes of this type may travel in memory in a local run (see ``_runtime.local_data``).
         self.in_memory = local_data.in_memory_type(python_type, literal_type)
         #: "file" or "directory": a FlyteFile/FlyteDirectory type, whose local values a task reads from its own copy.
-        self.files = _file_kind(python_type, self.transformer)
         #: A dataset read as another type (polars, Spark, a FlyteSchema): its decoder may read the URI outside
         #: this process's fsspec (Spark's JVM) or keep the URI past the value's life (FlyteSchema passes it on),
         #: so an in-memory dataframe is written as Parquet files first, as flytekit writes every one.
@@ -146,10 +142,6 @@ class Converter:
                 value = getattr(primitive, self.primitive_field)
                 if type(value) is self.exact_primitive:
                     return value
-        if self.files is not None:
-            value = local_data.private_copy(ctx, literal, _bare(self.python_type), self.files == "directory")
-            if value is not None:
-                return value
         if self.reads_files:
             literal = local_data.materialized(ctx, literal)
         if self.in_memory:
@@ -164,15 +156,6 @@ class Converter:
 
 def _bare(python_type: Any) -> Any:
     return typing.get_args(python_type)[0] if is_annotated(python_type) else python_type
-
-
-def _file_kind(python_type: Any, transformer: Any) -> Optional[str]:
-    bare = _bare(python_type)
-    if isinstance(transformer, FlyteFilePathTransformer) and isinstance(bare, type) and issubclass(bare, FlyteFile):
-        return "file"
-    if isinstance(transformer, FlyteDirToMultipartBlobTransformer) and isinstance(bare, type):
-        return "directory" if issubclass(bare, FlyteDirectory) else None
-    return None
 
 
 class Converters:

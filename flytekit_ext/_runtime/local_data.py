@@ -1,4 +1,4 @@
-"""Data that goes from one task to the next in a local run: dataframes in memory, files as private copies.
+"""Data that goes from one task to the next in a local run: dataframes in memory.
 
 Dataframes
 ----------
@@ -28,16 +28,14 @@ A kept value lives as long as the literal that names it.
 
 Files and directories
 ---------------------
-flytekit hands a ``FlyteFile`` or ``FlyteDirectory`` on a local path to the next task as that same path, so a
-consumer that writes into its input changes the producer's file (and every other consumer's). On a cluster each
-pod downloads a copy of its own. Here a consumer gets a copy of its own too, made when it first reads the file
-(a kernel copy, ``shutil.copyfile``); a consumer that only passes the file on copies nothing.
+A ``FlyteFile`` or ``FlyteDirectory`` on a local path goes to the next task as that same path, as flytekit hands
+it on: code that reads ``.path`` directly (``os.listdir(d.path)``) works as it does under flytekit, and a consumer
+that writes into its input changes the producer's file, as it does under flytekit (on a cluster each pod
+downloads a copy of its own).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
 import uuid
 import weakref
@@ -56,8 +54,6 @@ from flytekit.types.structured.structured_dataset import (
     StructuredDatasetTransformerEngine,
     extract_cols_and_format,
 )
-
-from flytekit_ext._flytekit_internals import set_remote_source
 
 PROTOCOL = "flytekit-ext-memory"
 _PREFIX = f"{PROTOCOL}://"
@@ -257,31 +253,6 @@ def materialized(ctx: FlyteContext, literal: Literal) -> Literal:
     dataset_type = literal.scalar.structured_dataset.metadata.structured_dataset_type
     value = kept.frame if kept.frame is not None else kept.table
     return TypeEngine.to_literal(ctx, value, type(value), LiteralType(structured_dataset_type=dataset_type))
-
-
-# --- files and directories ------------------------------------------------------------------------------------
-
-
-def private_copy(ctx: FlyteContext, literal: Literal, python_type: Any, directory: bool) -> Any:
-    """A ``FlyteFile``/``FlyteDirectory`` of ``python_type`` for a blob literal on a local path, read from a copy of
-    its own made on first read; ``None`` for a literal elsewhere (flytekit downloads those into a copy already)."""
-    blob = literal.scalar.blob if literal.scalar is not None else None
-    if blob is None or ctx.file_access.is_remote(blob.uri):
-        return None
-    source = blob.uri
-    if directory:
-        local = ctx.file_access.get_random_local_directory()
-        value = python_type(local, downloader=lambda: shutil.copytree(source, local, dirs_exist_ok=True))
-    else:
-        local = ctx.file_access.get_random_local_path(source)
-
-        def copy() -> None:
-            os.makedirs(os.path.dirname(local), exist_ok=True)
-            shutil.copyfile(source, local)
-
-        value = python_type(path=local, downloader=copy, metadata=literal.metadata)
-    set_remote_source(value, source)  # passed on, it names the original, copying nothing
-    return value
 
 
 # --- readers for consumers that are not flytekit_ext tasks ---------------------------------------------------
