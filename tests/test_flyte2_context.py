@@ -8,6 +8,7 @@ import re
 import time
 
 import flytekit
+import pytest
 
 import flytekit_ext.flyte as flyte
 from tests.flyte2 import context
@@ -75,3 +76,9 @@ def test_syncify_makes_an_async_method_callable_both_ways():
 
     assert Greeter().greet("a") == "hello a"
     assert asyncio.run(awaited()) == "hello b"
+
+    async def numbers():
+        yield 1
+
+    with pytest.raises(TypeError, match="async generator"):
+        syncify(numbers)

@@ -158,6 +158,11 @@ def test_an_api_with_no_meaning_on_flyte_1_raises_naming_it_and_what_to_use():
         orchestrate_local("print(1)")
     with pytest.raises(UnavailableOnFlyte1Error, match=r"flyte\.artifacts\.new is Flyte 2 only.*task output"):
         new(name="a")
+    from flytekit_ext.flyte.ai import agents
+
+    assert agents.__name__ == "flytekit_ext.flyte.ai.agents"  # the module, not a stand-in for a name
+    with pytest.raises(UnavailableOnFlyte1Error, match=r"flyte\.sandbox\.create is Flyte 2 only"):
+        flyte.sandbox.create()  # reached as an attribute of the package, as `import flyte` programs do
     with pytest.raises(UnavailableOnFlyte1Error, match=r"flyte\.remote\.Action\.get .*FlyteRemote"):
         Action.get(name="a0")
     assert isinstance(flyte.run(kinds.double, x=1), Run)

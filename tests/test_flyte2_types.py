@@ -51,6 +51,7 @@ def test_an_untyped_input_is_pickled_and_no_return_annotation_means_no_outputs(c
 def test_a_bare_list_is_taken_as_flyte_2_takes_it():
     rows = [{"k": "b"}, {"k": "a"}, {"k": "b"}]
     assert flyte.run(tuples.regrouped, rows, "k").outputs()[0] == ["a", "b"]
+    assert flyte.run(tuples.counted, rows).outputs()[0] == 3  # typing.List, bare, likewise
 
 
 def test_a_tuple_of_the_wrong_length_is_an_error_naming_the_type():

@@ -313,7 +313,7 @@ def test_ctrl_c_raises_keyboard_interrupt_at_once_saying_what_it_stopped_and_lea
     tmp_path, entry, whole_group, named
 ):
     took, done, descendants, beats_after_exit = _interrupt(tmp_path, entry, signal.SIGINT, whole_group)
-    # The bodies would run 30 s more: one Ctrl-C is enough. (About a second on a quiet machine; the bound leaves
+    # The bodies would run 120 s more: one Ctrl-C is enough. (About a second on a quiet machine; the bound leaves
     # room for a shared one, where starting and ending worker processes can take a few seconds.)
     assert took < 20.0, done.stderr  # the bodies run for 120 s
     assert "caught KeyboardInterrupt" in done.stdout, done.stdout  # what the program sees (flytekit: SystemExit)

@@ -13,7 +13,6 @@ worker thread (``needs_loop``) so the loop is never blocked.
 from __future__ import annotations
 
 import collections
-import typing
 from typing import Any, Dict, Mapping, Optional, Tuple, Type
 
 from flytekit.core.context_manager import FlyteContext
@@ -78,7 +77,6 @@ class Converter:
         # (rare enough not to need a worker thread: a mistyped element, which it then reports).
         #: Dataframes of this type may travel in memory in a local run (see ``_runtime.local_data``).
         self.in_memory = local_data.in_memory_type(python_type, literal_type)
-        #: "file" or "directory": a FlyteFile/FlyteDirectory type, whose local values a task reads from its own copy.
         #: A dataset read as another type (polars, Spark, a FlyteSchema): its decoder may read the URI outside
         #: this process's fsspec (Spark's JVM) or keep the URI past the value's life (FlyteSchema passes it on),
         #: so an in-memory dataframe is written as Parquet files first, as flytekit writes every one.
@@ -152,10 +150,6 @@ class Converter:
         if self.is_async or literal.offloaded_metadata:
             return run_coroutine(TypeEngine.async_to_python_value(ctx, literal, self.python_type))
         return self.transformer.to_python_value(ctx, literal, self.python_type)
-
-
-def _bare(python_type: Any) -> Any:
-    return typing.get_args(python_type)[0] if is_annotated(python_type) else python_type
 
 
 class Converters:

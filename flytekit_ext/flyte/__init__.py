@@ -91,7 +91,23 @@ install_excepthook()
 
 
 # Flyte 2's submodules, reachable as attributes of the package as they are there (``flyte.io.File``).
-_SUBMODULES = ("io", "report", "durable", "remote", "app", "extras", "models", "storage", "types", "extend", "git")
+_SUBMODULES = (
+    "io",
+    "report",
+    "durable",
+    "remote",
+    "app",
+    "extras",
+    "models",
+    "storage",
+    "types",
+    "extend",
+    "git",
+    "ai",
+    "sandbox",
+    "artifacts",
+    "syncify",
+)
 
 
 def __getattr__(name: str) -> Any:

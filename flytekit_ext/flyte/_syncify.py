@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import contextvars
 import functools
+import inspect
 from typing import Any, Awaitable, Callable, Coroutine, Generic, TypeVar
 
 from typing_extensions import ParamSpec
@@ -49,4 +50,9 @@ class Syncified(Generic[P, R]):
 
 
 def syncify(function: Callable[P, Coroutine[Any, Any, R]]) -> Syncified[P, R]:
+    if inspect.isasyncgenfunction(function) or isinstance(function, (classmethod, staticmethod)):
+        raise TypeError(
+            f"syncify: {getattr(function, '__qualname__', function)!r} is an async generator or a class or static "
+            "method, which flytekit_ext.flyte's syncify does not take; decorate a plain async function or method"
+        )
     return Syncified(function)

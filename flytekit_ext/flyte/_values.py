@@ -258,7 +258,7 @@ def _pydantic_transformer(python_type: Any) -> Optional[PydanticValueTransformer
 def with_tuple_transformers(python_type: Any) -> Any:
     """``python_type`` with each type flytekit refuses in it annotated with a transformer of its own (see the
     module's description); unchanged if it has none."""
-    if _is_mixed_literal(python_type) or python_type is list:
+    if _is_mixed_literal(python_type) or python_type in (list, typing.List):
         # Flyte 2 takes any value for a Literal of mixed types (it does not check it), and a bare ``list`` (which
         # flytekit refuses as a generic list): pickled, unchecked.
         return Annotated[python_type, FlytePickleTransformer()]

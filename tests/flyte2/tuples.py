@@ -102,3 +102,8 @@ def leaf(label: str) -> Node:
 async def regrouped(rows: list, key: str) -> list:
     # Bare `list` annotations: flytekit refuses them; Flyte 2 pickles the values.
     return sorted({row[key] for row in rows})
+
+
+@env.task
+def counted(rows: List) -> int:
+    return len(rows)
