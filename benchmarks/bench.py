@@ -477,19 +477,19 @@ def first_map_child(items: int) -> None:
     print(json.dumps({"map": in_map, "one_by_one": time.perf_counter() - started, "same": mapped == one_by_one}))
 
 
+def child_result(command: List[str]) -> Any:
+    """What a measuring child process reports: the JSON on the last line of its output."""
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def bench_first_process_map(items: int, rounds: int) -> Figure:
     """A fresh process's first process map (its workers cold) against the same items called one by one."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     maps: List[float] = []
     calls: List[float] = []
     for _ in range(rounds):
-        out = subprocess.run(
-            [sys.executable, os.path.abspath(__file__), "--first-map-child", str(items)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        result = json.loads(out.strip().splitlines()[-1])
+        result = child_result([sys.executable, os.path.abspath(__file__), "--first-map-child", str(items)])
         assert result["same"]
         maps.append(result["map"])
         calls.append(result["one_by_one"])
@@ -631,10 +631,7 @@ def bench_facade_run(rounds: int, runs: int) -> Figure:
 
 
 def fanout_run_times(python: str, module: str, runs: int) -> List[float]:
-    out = subprocess.run(
-        [python, FANOUT_CHILD, module, str(runs), str(FANOUT_ITEMS)], check=True, capture_output=True, text=True
-    ).stdout
-    return list(json.loads(out.strip().splitlines()[-1])["times"])
+    return list(child_result([python, FANOUT_CHILD, module, str(runs), str(FANOUT_ITEMS)])["times"])
 
 
 def bench_flyte2_fanout(flyte2_python: Optional[str], rounds: int, runs: int) -> Figure:
@@ -659,13 +656,7 @@ def bench_flyte2_fanout(flyte2_python: Optional[str], rounds: int, runs: int) ->
 
 def bench_map(items: int) -> Figure:
     name = f"flytekit_ext.map of {items:,} items, concurrency={MAP_CONCURRENCY}"
-    out = subprocess.run(
-        [sys.executable, os.path.abspath(__file__), "--map-child", str(items)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result = json.loads(out.strip().splitlines()[-1])
+    result = child_result([sys.executable, os.path.abspath(__file__), "--map-child", str(items)])
     growth_mb = result["growth_bytes"] / 1e6
     note = (
         f"RSS peak growth ({result['method']}) in a fresh process, after a warm-up map; "

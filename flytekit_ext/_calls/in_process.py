@@ -43,11 +43,12 @@ class InProcessRunner:
     typed_errors = False
 
     def run(self, ctx: FlyteContext, task: RunnableTask, inputs: Dict[str, Any], overrides: CallOverrides) -> Any:
-        policy = _policy(task, overrides, self.typed_errors or enclosing.current().typed_errors)
-        calls = enclosing.current().calls  # the log of the local eager run this call is a child of
+        here = enclosing.current()
+        policy = _policy(task, overrides, self.typed_errors or here.typed_errors)
+        calls = here.calls  # the log of the local eager run this call is a child of
         if calls is None:
             return self._run_off_loop(task, ctx, inputs, policy)
-        with calls.recording(display_name(task, overrides.short_name), enclosing.current().group):
+        with calls.recording(display_name(task, overrides.short_name), here.group):
             return self._run_off_loop(task, ctx, inputs, policy)
 
     @staticmethod
@@ -68,11 +69,12 @@ class InProcessRunner:
                 # A synchronous body must not block the event loop, and may itself call asyncio.run: a worker
                 # thread.
                 return await in_worker_thread(self.run, ctx, task, inputs, overrides)
-            policy = _policy(task, overrides, self.typed_errors or enclosing.current().typed_errors)
-            calls = enclosing.current().calls
+            here = enclosing.current()
+            policy = _policy(task, overrides, self.typed_errors or here.typed_errors)
+            calls = here.calls
             if calls is None:
                 return await native_result_async(task, ctx, await run_local_async(task, ctx, inputs, policy))
-            with calls.recording(display_name(task, overrides.short_name), enclosing.current().group):
+            with calls.recording(display_name(task, overrides.short_name), here.group):
                 return await native_result_async(task, ctx, await run_local_async(task, ctx, inputs, policy))
 
 

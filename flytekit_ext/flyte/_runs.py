@@ -8,6 +8,7 @@ exception's class name as its ``code``), whose cause is the task's own exception
 from __future__ import annotations
 
 import time
+from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,24 +53,24 @@ def outputs_of(result: Any) -> ActionOutputs:
     return ActionOutputs(tuple(result) if isinstance(result, tuple) else (result,))
 
 
-class Run:
-    """A run: ``name``, ``url``, ``wait()``, ``outputs()``, ``phase``, ``done()``."""
+class Run(ABC):
+    """A run: ``name``, ``url``, ``wait()``, ``outputs()``, ``phase``, ``done()``; a local one or a cluster's."""
 
     name: str
     url: str
 
-    def wait(self, quiet: bool = False, wait_for: str = "terminal") -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def wait(self, quiet: bool = False, wait_for: str = "terminal") -> None: ...
 
-    def outputs(self) -> ActionOutputs:
-        raise NotImplementedError
+    @abstractmethod
+    def outputs(self) -> ActionOutputs: ...
 
     @property
-    def phase(self) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def phase(self) -> str: ...
 
-    def done(self) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def done(self) -> bool: ...
 
     def __repr__(self) -> str:
         return f"Run(name={self.name!r}, url={self.url!r})"
