@@ -334,7 +334,7 @@ def test_watched_run(example, tmp_path, monkeypatch):
     module = example("watched_run")
     assert asyncio.run(module.crawl(pages=3)) == [0, 2, 4]
     (page,) = tmp_path.glob("crawl-*.html")
-    assert page.read_text().count('class="bar"') == 3 + 1 + 3  # fetches, the failed call, parses
+    assert page.read_text().count("data-outcome=") == 3 + 1 + 3  # a bar each: fetches, the failed call, parses
 
 
 def test_screenshots_shown_in_the_docs_exist():

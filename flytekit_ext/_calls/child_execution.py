@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Dict, Protocol, runtime_checkable
 
 from flytekit.core.base_task import Task
 from flytekit.core.context_manager import FlyteContext
 
-from flytekit_ext._calls.blocking import AwaitedCall, holding_the_loop
+from flytekit_ext._calls.blocking import AwaitedCall, awaited_call, holding_the_loop
 from flytekit_ext._calls.overrides import CallOverrides
 from flytekit_ext._core import enclosing
 from flytekit_ext._core.loops import run_coroutine
@@ -33,17 +34,19 @@ class ChildExecutionRunner:
         with holding_the_loop(task):
             return run_coroutine(self.run_async(ctx, task, inputs, overrides))
 
+    @awaited_call
     async def run_async(
         self, ctx: FlyteContext, task: RunnableTask, inputs: Dict[str, Any], overrides: CallOverrides
     ) -> Any:
-        enclosing.adopt_as_child(task.name)
+        current = asyncio.current_task()
+        enclosing.adopt_as_child(task.name, current)
         controller = ctx.worker_queue
         if controller is None:
             raise RuntimeError(
                 f"Task '{task.name}' was called by an eager task running on a backend, "
                 f"but no eager controller is set up in this context"
             )
-        with AwaitedCall():
+        with AwaitedCall(current):
             if isinstance(controller, Controller):
                 return await controller.submit(task, inputs, overrides.short_name)
             # flytekit's own controller: the eager parent is a flytekit task, not a flytekit_ext one.

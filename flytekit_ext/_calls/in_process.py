@@ -5,6 +5,7 @@ Each call retries a failing body as its ``retries`` say (the task's, or the over
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Dict, Tuple, Union
 
@@ -13,12 +14,12 @@ from flytekit.core.promise import Promise, VoidPromise, create_task_output
 from flytekit.loggers import logger
 from flytekit.models.literals import LiteralMap
 
-from flytekit_ext._calls.blocking import AwaitedCall, holding_the_loop
+from flytekit_ext._calls.blocking import AwaitedCall, awaited_call, holding_the_loop
 from flytekit_ext._calls.overrides import CallOverrides
 from flytekit_ext._core import enclosing
 from flytekit_ext._core.loops import in_worker_thread, off_loop_thread, running_loop
 from flytekit_ext._core.naming import display_name
-from flytekit_ext._local.run import native_result, native_result_async, run_call, run_local_async
+from flytekit_ext._local.run import native_call_async, native_result, run_call
 from flytekit_ext._runtime.failures import FailurePolicy, failure_policy
 from flytekit_ext._runtime.task import RunnableTask
 
@@ -60,11 +61,13 @@ class InProcessRunner:
         with holding_the_loop(task):
             return off_loop_thread(_native_call, task, ctx, inputs, policy)
 
+    @awaited_call
     async def run_async(
         self, ctx: FlyteContext, task: RunnableTask, inputs: Dict[str, Any], overrides: CallOverrides
     ) -> Any:
-        enclosing.adopt_as_child(task.name)
-        with AwaitedCall():
+        current = asyncio.current_task()
+        enclosing.adopt_as_child(task.name, current)
+        with AwaitedCall(current):
             if not task.is_async:
                 # A synchronous body must not block the event loop, and may itself call asyncio.run: a worker
                 # thread.
@@ -73,9 +76,9 @@ class InProcessRunner:
             policy = _policy(task, overrides, self.typed_errors or here.typed_errors)
             calls = here.calls
             if calls is None:
-                return await native_result_async(task, ctx, await run_local_async(task, ctx, inputs, policy))
+                return await native_call_async(task, ctx, inputs, policy)
             with calls.recording(display_name(task, overrides.short_name), here.group):
-                return await native_result_async(task, ctx, await run_local_async(task, ctx, inputs, policy))
+                return await native_call_async(task, ctx, inputs, policy)
 
 
 class LocalEagerRunner(InProcessRunner):

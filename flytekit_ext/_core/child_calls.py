@@ -12,7 +12,7 @@ child execution, so local and backend runs leave the same thing behind: nothing.
 from __future__ import annotations
 
 import asyncio
-from typing import Set
+from typing import Any, Optional, Set
 
 
 class ChildCalls:
@@ -22,19 +22,20 @@ class ChildCalls:
         self.owner = owner
         self._body_task = asyncio.current_task()
         self._loop = asyncio.get_running_loop()
-        self._children: Set[asyncio.Task[object]] = set()
+        self._children: Set[asyncio.Task[Any]] = set()
         self._closed = False
 
-    def adopt_current_task(self, call: str) -> None:
-        """Record the asyncio task a call of task ``call`` starts in as a child of this body.
+    def adopt(self, call: str, task: Optional[asyncio.Task[Any]]) -> None:
+        """Record ``task``, the asyncio task a call of task ``call`` starts in, as a child of this body.
 
         A call on another loop is a synchronous call, run to its end on a helper loop while the body waits:
         it cannot outlive the body, and this loop could not cancel it.
         """
+        if task is self._body_task and not self._closed:  # a call the body awaits itself: most calls
+            return
         if self._closed:
             # A task the body started and did not wait for, calling after the body ended: it has no parent.
             raise RuntimeError(f"Task '{call}' was called after {self.owner} ended; it cannot run now")
-        task = asyncio.current_task()
         if task is None or task.get_loop() is not self._loop:
             return
         if task is not self._body_task and task not in self._children:

@@ -12,6 +12,7 @@ A task's body starts outside the caller's group and eager run, as it would in it
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import Any, Iterator, NamedTuple, Optional, Protocol, Tuple
@@ -92,8 +93,9 @@ def changed(**changes: Any) -> Enclosing:
     return _CURRENT.get()._replace(**changes)
 
 
-def adopt_as_child(call: str) -> None:
-    """Called as a call of task ``call`` starts: record it with the eager body it is made in, if any."""
+def adopt_as_child(call: str, task: Optional[asyncio.Task[Any]]) -> None:
+    """Called as a call of task ``call`` starts in asyncio task ``task``: record it with the eager body it is made
+    in, if any."""
     children = _CURRENT.get().children
     if children is not None:
-        children.adopt_current_task(call)
+        children.adopt(call, task)

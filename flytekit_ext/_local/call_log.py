@@ -12,62 +12,83 @@ from __future__ import annotations
 import asyncio
 import datetime
 import html
+import itertools
+import operator
 import os
 import re
-import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Dict, List, Optional, Type
+from typing import Dict, List, Optional, Tuple, Type
 
 TIMELINE_DIR_ENV = "FLYTEKIT_EXT_TIMELINE_DIR"
 
+# One grid row per call: its label, and its bar on a track. The stylesheet places each bar from its own start and
+# end (``--s``, ``--e``) and the run's length (``--end``), so a row formats each of its times once: a run can have
+# thousands of rows, rendered as it ends.
 _STYLE = (
-    "<style>.fxt{font:13px sans-serif;padding-right:28px}.fxt .row{display:flex;align-items:center;height:20px}"
-    ".fxt .label{width:220px;overflow:hidden;white-space:nowrap;text-overflow:ellipsis;padding-right:8px}"
-    ".fxt .track{position:relative;flex:1;height:14px;background:#f2f2f2}"
-    ".fxt .bar{position:absolute;top:0;height:14px;border-radius:2px}"
+    "<style>.fxt{font:13px sans-serif;padding-right:28px}"
+    ".fxt .rows{display:grid;grid-template-columns:220px 1fr;column-gap:8px;row-gap:6px;align-items:center}"
+    ".fxt .rows>b{font-weight:normal;overflow:hidden;white-space:nowrap;text-overflow:ellipsis}"
+    ".fxt .rows>p{position:relative;height:14px;margin:0;background:#f2f2f2}"
+    ".fxt .rows>p>i{position:absolute;top:0;height:14px;border-radius:2px;left:calc(100% * var(--s) / var(--end));"
+    "width:max(0.3%, calc(100% * (var(--e) - var(--s)) / var(--end)))}"
+    ".fxt .succeeded{background:#3a9d5d}.fxt .failed{background:#d0453a}.fxt .cancelled{background:#9a9a9a}"
+    ".fxt .running{background:#4f7fd0}"
     ".fxt .axis{position:relative;margin-left:228px;height:18px;color:#666}"
     ".fxt .axis span{position:absolute;transform:translateX(-50%)}</style>"
 )
-_OUTCOME_COLOURS = {"succeeded": "#3a9d5d", "failed": "#d0453a", "cancelled": "#9a9a9a", "running": "#4f7fd0"}
 
 
-@dataclass
 class CallRecord:
-    """One call of the eager body; times in seconds since the run started."""
+    """One call of the eager body, times in seconds since the run started; ``with record:`` around the call ends
+    it however the call ends."""
 
-    number: int
-    name: str
-    group: Optional[str]
-    started: float
-    ended: Optional[float] = None
-    outcome: str = "running"
-    error: str = ""
+    __slots__ = ("log", "number", "name", "group", "started", "ended", "outcome", "error")
+
+    def __init__(self, log: CallLog, number: int, name: str, group: Optional[str], started: float) -> None:
+        self.log = log
+        self.number = number
+        self.name = name
+        self.group = group
+        self.started = started
+        self.ended: Optional[float] = None
+        self.outcome = "running"
+        self.error = ""
+
+    def __enter__(self) -> CallRecord:
+        return self
+
+    def __exit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
+        self.log.ended(self, exc)
 
 
 class CallLog:
-    """The calls of one local eager run, recorded from whichever thread or task makes them."""
+    """The calls of one local eager run, recorded from whichever thread or task makes them.
+
+    No lock: numbering (``itertools.count``) and appending to a list are each one step under the GIL, and readers
+    copy the list before they read it.
+    """
 
     def __init__(self, owner: str) -> None:
         self.owner = owner
         self.wall_start = datetime.datetime.now(datetime.timezone.utc)
         self._origin = time.perf_counter()
-        self._lock = threading.Lock()
+        self._numbers = itertools.count()
         self.records: List[CallRecord] = []
 
     def elapsed(self) -> float:
         return time.perf_counter() - self._origin
 
     def started(self, name: str, group: Optional[str]) -> CallRecord:
-        with self._lock:
-            record = CallRecord(len(self.records), name, group, self.elapsed())
-            self.records.append(record)
+        record = CallRecord(self, next(self._numbers), name, group, time.perf_counter() - self._origin)
+        self.records.append(record)
         return record
 
     def ended(self, record: CallRecord, error: Optional[BaseException]) -> None:
-        record.ended = self.elapsed()
+        record.ended = time.perf_counter() - self._origin
         if error is None:
             record.outcome = "succeeded"
         elif isinstance(error, asyncio.CancelledError):
@@ -76,23 +97,20 @@ class CallLog:
             record.outcome = "failed"
             record.error = f"{type(error).__name__}: {str(error).splitlines()[-1] if str(error) else ''}"
 
-    def recording(self, name: str, group: Optional[str]) -> Recording:
-        """``with log.recording(name, group):`` records one call around the block."""
-        return Recording(self, self.started(name, group))
+    #: ``with log.recording(name, group):`` records one call around the block.
+    recording = started
 
     def counts(self) -> Dict[str, int]:
         counted = {"running": 0, "succeeded": 0, "failed": 0, "cancelled": 0}
-        with self._lock:
-            for record in self.records:
-                counted[record.outcome] += 1
+        for record in list(self.records):
+            counted[record.outcome] += 1
         return counted
 
     # --- the picture ----------------------------------------------------------------------------------------
 
     def timeline_html(self) -> str:
         """One bar per call, on a common time axis, in start order; a page of its own or a deck's body."""
-        with self._lock:
-            records = sorted(self.records, key=lambda r: (r.started, r.number))
+        records = sorted(self.records, key=_start_order)
         end = max([self.elapsed() if r.ended is None else r.ended for r in records] + [1e-3])
         escaped: Dict[str, str] = {}  # most calls repeat a few names
 
@@ -102,27 +120,31 @@ class CallLog:
                 found = escaped[value] = html.escape(value)
             return found
 
+        # What depends only on a call's name and group is made once for all its calls.
+        heads: Dict[Tuple[str, Optional[str]], Tuple[str, str]] = {}
         rows = []
         for record in records:
-            finished = record.ended if record.ended is not None else end
-            name, group = text(record.name), text(record.group or "")
-            label = f"[{group}] {name}" if group else name
-            error = f" ({text(record.error)})" if record.error else ""
+            key = (record.name, record.group)
+            head = heads.get(key)
+            if head is None:
+                name, group = text(record.name), text(record.group or "")
+                label = f"[{group}] {name}" if group else name
+                head = heads[key] = (f'<b>{label}</b><p><i data-name="{name}" data-group="{group}" ', label)
+            start = f"{record.started:.6f}"
+            stop = f"{end if record.ended is None else record.ended:.6f}"
+            outcome = record.outcome
+            # A tooltip says how a call that did not succeed ended (the bar's colour says that it did not).
+            note = f' title="{head[1]}: {outcome} ({text(record.error)})"' if record.error else ""
             rows.append(
-                f'<div class="row"><div class="label">{label}</div><div class="track"><div class="bar" '
-                f'data-name="{name}" data-group="{group}" data-start="{record.started:.6f}" '
-                f'data-end="{finished:.6f}" data-outcome="{record.outcome}" '
-                f'title="{label}: {record.outcome}, {record.started:.3f}s to {finished:.3f}s{error}" '
-                f'style="left:{100 * record.started / end:.3f}%;'
-                f"width:{max(100 * (finished - record.started) / end, 0.3):.3f}%;"
-                f'background:{_OUTCOME_COLOURS[record.outcome]}"></div></div></div>'
+                f'{head[0]}data-start="{start}" data-end="{stop}" data-outcome="{outcome}" class="{outcome}" '
+                f'style="--s:{start};--e:{stop}"{note}></i></p>'
             )
         ticks = "".join(f'<span style="left:{25 * i}%">{end * i / 4:.2f}s</span>' for i in range(5))
         counts = ", ".join(f"{n} {outcome}" for outcome, n in self.counts().items() if n)
         return (
-            f'{_STYLE}<div class="fxt"><h3>{text(self.owner)}: {len(records)} child calls ({counts}), '
-            f"{end:.3f}s, started {self.wall_start:%Y-%m-%d %H:%M:%S} UTC</h3>"
-            f'{"".join(rows)}<div class="axis">{ticks}</div></div>'
+            f'{_STYLE}<div class="fxt" style="--end:{end:.6f}"><h3>{text(self.owner)}: {len(records)} child calls '
+            f"({counts}), {end:.3f}s, started {self.wall_start:%Y-%m-%d %H:%M:%S} UTC</h3>"
+            f'<div class="rows">{"".join(rows)}</div><div class="axis">{ticks}</div></div>'
         )
 
     def write_timeline(self, folder: str) -> Path:
@@ -138,21 +160,7 @@ class CallLog:
         return path
 
 
-class Recording:
-    """Ends its call's record when the block it is the ``with`` of ends, however it ends."""
-
-    __slots__ = ("_log", "_record")
-
-    def __init__(self, log: CallLog, record: CallRecord) -> None:
-        self._log, self._record = log, record
-
-    def __enter__(self) -> CallRecord:
-        return self._record
-
-    def __exit__(
-        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
-    ) -> None:
-        self._log.ended(self._record, exc)
+_start_order = operator.attrgetter("started", "number")
 
 
 def timeline_folder() -> Optional[str]:

@@ -1,11 +1,13 @@
 """A local task call from start to finish: inputs to literals, the local cache, dispatch, outputs back.
 
 :func:`run_local` is the synchronous call and :func:`run_local_async` the same on an event loop; both
-return the output literal map, and :func:`native_result` turns it into what a Python call returns.
+return the output literal map, and :func:`native_result` turns it into what a Python call returns
+(:func:`native_call_async` does both for an awaited call).
 """
 
 from __future__ import annotations
 
+from contextvars import Token
 from typing import Any, Dict, Optional
 
 from flytekit.configuration import LocalConfig
@@ -16,7 +18,7 @@ from flytekit.loggers import logger
 from flytekit.models.literals import LiteralMap
 
 from flytekit_ext._core import enclosing
-from flytekit_ext._core.contexts import enter, entered, leave
+from flytekit_ext._core.contexts import enter, leave
 from flytekit_ext._core.loops import in_worker_thread
 from flytekit_ext._local.call_context import call_contexts
 from flytekit_ext._runtime import literals, local_data
@@ -82,21 +84,29 @@ def run_local(
         leave(token)
 
 
+def _entered_body() -> Optional[Token[enclosing.Enclosing]]:
+    """Before a call's body runs: in a group or an eager run, it runs outside them. The token to leave with."""
+    outer = enclosing.current()
+    body = outer.for_task_body()
+    return None if body is outer else enclosing.enter(body)
+
+
+def _left_body(token: Optional[Token[enclosing.Enclosing]]) -> None:
+    if token is not None:
+        enclosing.leave(token)
+
+
 def _dispatched(
     task: RunnableTask, child: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]
 ) -> Outputs:
     """The call's outputs, run in ``child`` (already current): by a plugin's own dispatch, or by ours."""
-    outer = enclosing.current()
-    body = outer.for_task_body()
-    if body is not outer:  # in a group or an eager run: the body runs outside them
-        token = enclosing.enter(body)
-        try:
-            return _dispatched(task, child, inputs, policy)
-        finally:
-            enclosing.leave(token)
-    if task.dispatches_itself:
-        return _plugin_dispatch(task, child, inputs, policy)
-    return dispatch(task, child, inputs, policy, entered_by_caller=True)
+    token = _entered_body()
+    try:
+        if task.dispatches_itself:
+            return _plugin_dispatch(task, child, inputs, policy)
+        return dispatch(task, child, inputs, policy, entered_by_caller=True)
+    finally:
+        _left_body(token)
 
 
 def _plugin_dispatch(
@@ -136,7 +146,8 @@ async def run_local_async(
     if task.wraps_local_execute or task.dispatches_itself:
         return await in_worker_thread(run_call, task, ctx, values, policy)
     child, converting = call_contexts(task, ctx)
-    with entered(child):  # as in run_local: the inputs are converted with the call's own context current
+    token = enter(child)  # as in run_local: the inputs are converted with the call's own context current
+    try:
         converters = task.converters
         if literals.inputs_need_loop(values, converters.inputs):
             inputs = await in_worker_thread(
@@ -145,26 +156,20 @@ async def run_local_async(
         else:
             inputs = literals.inputs_to_literals(converting, task, values, converters.inputs, local=True)
         cache = _cache_config() if task.metadata.cache else None
+        if cache is not None:
+            cached = _cached_outputs(task, inputs, cache)
+            if cached is not None:
+                return cached
+        body_token = _entered_body()
+        try:
+            outputs = await dispatch_async(task, child, inputs, policy, entered_by_caller=True)
+        finally:
+            _left_body(body_token)
         if cache is None:
-            return _checked(task, await _dispatched_async(task, child, inputs, policy))
-        cached = _cached_outputs(task, inputs, cache)
-        if cached is not None:
-            return cached
-        return _remember_outputs(child, task, inputs, await _dispatched_async(task, child, inputs, policy))
-
-
-async def _dispatched_async(
-    task: RunnableTask, child: FlyteContext, inputs: LiteralMap, policy: Optional[FailurePolicy]
-) -> Outputs:
-    outer = enclosing.current()
-    body = outer.for_task_body()
-    if body is outer:
-        return await dispatch_async(task, child, inputs, policy, entered_by_caller=True)
-    token = enclosing.enter(body)
-    try:
-        return await dispatch_async(task, child, inputs, policy, entered_by_caller=True)
+            return _checked(task, outputs)
+        return _remember_outputs(child, task, inputs, outputs)
     finally:
-        enclosing.leave(token)
+        leave(token)
 
 
 def native_result(task: Any, ctx: FlyteContext, outputs: LiteralMap) -> Any:
@@ -172,7 +177,11 @@ def native_result(task: Any, ctx: FlyteContext, outputs: LiteralMap) -> Any:
     return literals.call_result(ctx, outputs, literals.TaskConverters.of(task))
 
 
-async def native_result_async(task: Any, ctx: FlyteContext, outputs: LiteralMap) -> Any:
-    if literals.TaskConverters.of(task).outputs.needs_loop:
+async def native_call_async(
+    task: RunnableTask, ctx: FlyteContext, values: Dict[str, Any], policy: Optional[FailurePolicy] = None
+) -> Any:
+    """What awaiting a call of ``task`` returns: :func:`run_local_async`'s outputs as native values."""
+    outputs = await run_local_async(task, ctx, values, policy)
+    if task.converters.outputs.needs_loop:
         return await in_worker_thread(native_result, task, ctx, outputs)
     return native_result(task, ctx, outputs)

@@ -55,14 +55,15 @@ def has_hook(task: Any, name: str, do_nothing: Any) -> bool:
     return name in task.__dict__ or getattr(type(task), name) is not do_nothing
 
 
-def _with_decks(params: ExecutionParameters, deck_fields: Any, local: bool) -> ExecutionParameters:
-    """Parameters for a run that writes decks.
+def _with_decks(params: ExecutionParameters, task: RunnableTask, local: bool) -> ExecutionParameters:
+    """Parameters for a run of ``task`` that writes decks.
 
     As in flytekit, the run's timeline deck joins the decks of the execution it runs in (a list shared with
     the caller, so the caller sees it afterwards); only the run's own parameters say decks are enabled.
     """
-    if DeckField.TIMELINE.value in deck_fields:
-        params.decks.append(timeline_deck(params, local))  # again if found: flytekit lists it once per run
+    if DeckField.TIMELINE.value in task.deck_fields:
+        # again if found: flytekit lists it once per run
+        params.decks.append(timeline_deck(params, local, eager=task.metadata.is_eager))
     return with_decks_enabled(params)
 
 
@@ -108,9 +109,9 @@ class BodyRun:
         params = _pre_executed(task, ctx) if has_hook(task, "pre_execute", _NO_PRE_HOOK) else given
         self.decks = task.enable_deck
         if self.decks and params is not None:
-            params = _with_decks(params, task.deck_fields, self.local)
+            params = _with_decks(params, task, self.local)
         self.params = params
-        self.timeline = timeline_of(params) if params is not None and params.decks else None
+        self.timeline = timeline_of(params, self.decks)
         if params is given:
             self.ctx = ctx
         else:
