@@ -49,12 +49,13 @@ class Enclosing(NamedTuple):
     #: Whether a failed call raises a typed error even outside an eager task (``flytekit_ext.typed_errors()``); it
     #: holds for every call made below the block that set it, in task bodies too.
     typed_errors: bool = False
+    #: What a task's body started here runs in, made with this value by :func:`changed` (``None``: this value):
+    #: every child call of an eager body asks for it.
+    body: Optional[Enclosing] = None
 
     def for_task_body(self) -> Enclosing:
         """What a task's body runs in: outside the caller's group and eager run (as in a pod of its own)."""
-        if self.group is None and self.traces is None and self.calls is None:
-            return self
-        return Enclosing(None, None, None, self.children, self.live, self.hooked, self.typed_errors)
+        return self if self.body is None else self.body
 
     def labelled(self, name: str) -> str:
         """``name`` as logs and progress show a call made here: ``[group] name`` in a group."""
@@ -90,7 +91,12 @@ def within(enclosing: Enclosing) -> Iterator[Enclosing]:
 
 def changed(**changes: Any) -> Enclosing:
     """The current :class:`Enclosing` with ``changes``."""
-    return _CURRENT.get()._replace(**changes)
+    value = _CURRENT.get()._replace(body=None, **changes)
+    if value.group is None and value.traces is None and value.calls is None:
+        return value
+    return value._replace(
+        body=Enclosing(None, None, None, value.children, value.live, value.hooked, value.typed_errors)
+    )
 
 
 def adopt_as_child(call: str, task: Optional[asyncio.Task[Any]]) -> None:

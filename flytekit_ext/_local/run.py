@@ -149,7 +149,8 @@ async def run_local_async(
     token = enter(child)  # as in run_local: the inputs are converted with the call's own context current
     try:
         converters = task.converters
-        if literals.inputs_need_loop(values, converters.inputs):
+        # Promises among the values (a local workflow's) are resolved inline: a lookup, quick as converting them.
+        if converters.inputs.needs_loop:
             inputs = await in_worker_thread(
                 literals.inputs_to_literals, converting, task, values, converters.inputs, True
             )

@@ -318,8 +318,3 @@ def outputs_to_literals(
     if tracker is not None and tracker.output_metadata:
         attach_output_metadata(ctx, tracker, by_name, literals)
     return LiteralMap(literals)
-
-
-def inputs_need_loop(values: Dict[str, Any], inputs: Converters) -> bool:
-    """Whether converting these call inputs runs coroutines (async transformers, or promises to resolve)."""
-    return inputs.needs_loop or any(_needs_resolving(v) for v in values.values())
