@@ -15,8 +15,8 @@ run, so nothing on the loop changed), from the asyncio tasks of the loop:
 * a task created and not started yet (``asyncio.create_task(fetch(...))`` just before the call): it is ready to
   run and cannot.
 
-Reading the chains then, rather than registering each awaited call as it runs, leaves an awaited call with one
-context-variable read to pay; inside a local eager task that is a call's largest share of this bookkeeping.
+Reading the chains then, rather than registering every awaited call as it runs, leaves an awaited call one
+context-variable read: registering was a measurable part of the cost of a call inside a local eager task.
 """
 
 from __future__ import annotations

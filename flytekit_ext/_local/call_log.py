@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import datetime
 import html
-import itertools
 import operator
 import os
 import re
@@ -44,11 +43,10 @@ class CallRecord:
     """One call of the eager body, times in seconds since the run started; ``with record:`` around the call ends
     it however the call ends."""
 
-    __slots__ = ("log", "number", "name", "group", "started", "ended", "outcome", "error")
+    __slots__ = ("log", "name", "group", "started", "ended", "outcome", "error")
 
-    def __init__(self, log: CallLog, number: int, name: str, group: Optional[str], started: float) -> None:
+    def __init__(self, log: CallLog, name: str, group: Optional[str], started: float) -> None:
         self.log = log
-        self.number = number
         self.name = name
         self.group = group
         self.started = started
@@ -68,22 +66,20 @@ class CallRecord:
 class CallLog:
     """The calls of one local eager run, recorded from whichever thread or task makes them.
 
-    No lock: numbering (``itertools.count``) and appending to a list are each one step under the GIL, and readers
-    copy the list before they read it.
+    No lock: appending to a list is one step under the GIL, and readers copy the list before they read it.
     """
 
     def __init__(self, owner: str) -> None:
         self.owner = owner
         self.wall_start = datetime.datetime.now(datetime.timezone.utc)
         self._origin = time.perf_counter()
-        self._numbers = itertools.count()
         self.records: List[CallRecord] = []
 
     def elapsed(self) -> float:
         return time.perf_counter() - self._origin
 
     def started(self, name: str, group: Optional[str]) -> CallRecord:
-        record = CallRecord(self, next(self._numbers), name, group, time.perf_counter() - self._origin)
+        record = CallRecord(self, name, group, time.perf_counter() - self._origin)
         self.records.append(record)
         return record
 
@@ -110,7 +106,7 @@ class CallLog:
 
     def timeline_html(self) -> str:
         """One bar per call, on a common time axis, in start order; a page of its own or a deck's body."""
-        records = sorted(self.records, key=_start_order)
+        records = sorted(self.records, key=_started)  # stable: calls that started together, in the order they did
         end = max([self.elapsed() if r.ended is None else r.ended for r in records] + [1e-3])
         escaped: Dict[str, str] = {}  # most calls repeat a few names
 
@@ -160,7 +156,7 @@ class CallLog:
         return path
 
 
-_start_order = operator.attrgetter("started", "number")
+_started = operator.attrgetter("started")
 
 
 def timeline_folder() -> Optional[str]:

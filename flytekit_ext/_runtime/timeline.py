@@ -14,7 +14,7 @@ One difference from flytekit: a local eager task's Timeline shows its own steps,
 its child calls. flytekit adds those only because its local children share the eager run's decks; on a cluster
 each child is an execution with a timeline of its own. The eager task's "Child calls" deck times each child by
 name, and a child that writes decks of its own still adds its steps. (With 2,000 children the rows cost more than
-the calls themselves: ``benchmarks/bench.py``'s awaited call in an eager task went from about 2.8 to 2.0 top-level
+the calls themselves: ``benchmarks/bench.py``'s awaited call in an eager task went from about 2.8 to 1.9 top-level
 calls without them.)
 """
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime
 import time
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Optional, Tuple
 
 from flytekit.deck.deck import DeckField, TimeLineDeck
 
@@ -32,18 +32,6 @@ BODY = ("Execute user level code",)
 OUTPUTS = ("Translate the output to literals", "dispatch execute")
 
 _UTC = datetime.timezone.utc
-
-
-# One step of one run as read from the clocks: (entry names, wall start, wall end, CPU start, CPU end).
-Step = Tuple[Tuple[str, ...], float, float, float, float]
-
-
-def _entries_of(step: Step) -> List[Dict[str, Any]]:
-    names, wall_start, wall_end, cpu_start, cpu_end = step
-    start = datetime.datetime.fromtimestamp(wall_start, _UTC)
-    finish = datetime.datetime.fromtimestamp(wall_end, _UTC)
-    wall, cpu = wall_end - wall_start, cpu_end - cpu_start
-    return [{"Name": name, "Start": start, "Finish": finish, "WallTime": wall, "ProcessTime": cpu} for name in names]
 
 
 class OwnStepsTimeLineDeck(TimeLineDeck):
