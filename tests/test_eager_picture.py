@@ -9,6 +9,7 @@ import flytekit
 import pytest
 
 from flytekit_ext import eager, group, task
+from flytekit_ext._eager.bodies import DECK_BARS
 from tests.terminal import run_script
 
 BAR = re.compile(
@@ -76,6 +77,34 @@ def test_the_timeline_is_written_to_a_file_when_asked_and_its_path_printed(tmp_p
     # On the console, whatever the log level: where to open it.
     printed = capsys.readouterr().err.splitlines()
     assert [line for line in printed if line.startswith("flytekit_ext: ") and line.endswith(str(page))], printed
+
+
+@task
+async def quick(x: int) -> int:
+    return x
+
+
+@eager
+async def many(n: int) -> int:
+    total = sum([await quick(x=i) for i in range(n)])
+    try:
+        breaks(x=n)  # late in the run, where one bar in every n would not fall on it
+    except Exception:  # noqa: BLE001 - a failed call is part of the picture
+        pass
+    return total
+
+
+def test_the_deck_of_a_big_run_draws_a_sample_and_every_failure_and_the_page_draws_them_all(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLYTEKIT_EXT_TIMELINE_DIR", str(tmp_path))
+    calls = DECK_BARS * 2 + 52  # one bar in 3 drawn; the failed call, the last, is not one of them
+    assert asyncio.run(many(n=calls - 1)) == sum(range(calls - 1))
+    deck = {deck.name: deck.html for deck in flytekit.current_context().decks}["Child calls"]
+    drawn = _bars(deck)
+    assert len(drawn) <= DECK_BARS + 1 and [b[0] for b in drawn if b[4] == "failed"] == ["breaks"]
+    assert f"{calls} child calls" in deck and f"{len(drawn)} of them drawn: one in 3" in deck
+    assert drawn[-2][2] > 0.9 * drawn[-1][2]  # the sample spans the whole run
+    (page,) = tmp_path.glob("many-*.html")
+    assert len(_bars(page.read_text())) == calls
 
 
 def test_no_file_unless_asked(tmp_path, monkeypatch):

@@ -63,10 +63,16 @@ def _show_traces(recorder: TraceRecorder) -> None:
         Deck("Traces", recorder.render_html())
 
 
+#: The most bars the "Child calls" deck draws: a glance at the run, thousands of rows tall otherwise (and most of
+#: the cost of an eager run's small child calls, which draw their bars as it ends); the page written to
+#: ``FLYTEKIT_EXT_TIMELINE_DIR`` draws every call.
+DECK_BARS = 200
+
+
 def _show_calls(log: CallLog) -> None:
     """The child calls' timeline as a deck (and a file, if asked for)."""
     if log.records:
-        Deck("Child calls", log.timeline_html())
+        Deck("Child calls", log.timeline_html(most=DECK_BARS))
         folder = timeline_folder()
         if folder is not None:
             # Printed, not logged: the user asked for the file and needs its path, whatever the log level.

@@ -104,10 +104,18 @@ class CallLog:
 
     # --- the picture ----------------------------------------------------------------------------------------
 
-    def timeline_html(self) -> str:
-        """One bar per call, on a common time axis, in start order; a page of its own or a deck's body."""
+    def timeline_html(self, most: Optional[int] = None) -> str:
+        """One bar per call, on a common time axis, in start order; a page of its own or a deck's body.
+
+        With more than ``most`` calls, a bar for one call in every ``n`` (so that at most ``most`` are drawn, across
+        the whole run) and for every call that did not succeed.
+        """
         records = sorted(self.records, key=_started)  # stable: calls that started together, in the order they did
         end = max([self.elapsed() if r.ended is None else r.ended for r in records] + [1e-3])
+        every = 1 if most is None else -(-len(records) // most)
+        drawn = (
+            records if every == 1 else [r for i, r in enumerate(records) if not i % every or r.outcome != "succeeded"]
+        )
         escaped: Dict[str, str] = {}  # most calls repeat a few names
 
         def text(value: str) -> str:
@@ -119,7 +127,7 @@ class CallLog:
         # What depends only on a call's name and group is made once for all its calls.
         heads: Dict[Tuple[str, Optional[str]], Tuple[str, str]] = {}
         rows = []
-        for record in records:
+        for record in drawn:
             key = (record.name, record.group)
             head = heads.get(key)
             if head is None:
@@ -137,9 +145,15 @@ class CallLog:
             )
         ticks = "".join(f'<span style="left:{25 * i}%">{end * i / 4:.2f}s</span>' for i in range(5))
         counts = ", ".join(f"{n} {outcome}" for outcome, n in self.counts().items() if n)
+        sampled = (
+            ""
+            if every == 1
+            else f"<p>{len(drawn)} of them drawn: one in {every}, and each that did not succeed. "
+            f"<code>{TIMELINE_DIR_ENV}=&lt;folder&gt;</code> writes a page that draws them all.</p>"
+        )
         return (
             f'{_STYLE}<div class="fxt" style="--end:{end:.6f}"><h3>{text(self.owner)}: {len(records)} child calls '
-            f"({counts}), {end:.3f}s, started {self.wall_start:%Y-%m-%d %H:%M:%S} UTC</h3>"
+            f"({counts}), {end:.3f}s, started {self.wall_start:%Y-%m-%d %H:%M:%S} UTC</h3>{sampled}"
             f'<div class="rows">{"".join(rows)}</div><div class="axis">{ticks}</div></div>'
         )
 
