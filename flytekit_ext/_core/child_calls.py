@@ -31,14 +31,12 @@ class ChildCalls:
         A call on another loop is a synchronous call, run to its end on a helper loop while the body waits:
         it cannot outlive the body, and this loop could not cancel it.
         """
-        if task is self._body_task and not self._closed:  # a call the body awaits itself: most calls
-            return
         if self._closed:
             # A task the body started and did not wait for, calling after the body ended: it has no parent.
             raise RuntimeError(f"Task '{call}' was called after {self.owner} ended; it cannot run now")
-        if task is None or task.get_loop() is not self._loop:
-            return
-        if task is not self._body_task and task not in self._children:
+        if task is self._body_task or task is None or task.get_loop() is not self._loop:
+            return  # the body awaits it itself (most calls), or it is no task of this loop
+        if task not in self._children:
             self._children.add(task)
             task.add_done_callback(self._children.discard)
 

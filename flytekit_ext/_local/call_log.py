@@ -40,16 +40,16 @@ _STYLE = (
 
 
 class CallRecord:
-    """One call of the eager body, times in seconds since the run started; ``with record:`` around the call ends
-    it however the call ends."""
+    """One call of the eager body, times in seconds since the run started (at ``origin`` on the
+    ``time.perf_counter`` clock); ``with record:`` around the call ends it however the call ends."""
 
-    __slots__ = ("log", "name", "group", "started", "ended", "outcome", "error")
+    __slots__ = ("origin", "name", "group", "started", "ended", "outcome", "error")
 
-    def __init__(self, log: CallLog, name: str, group: Optional[str], started: float) -> None:
-        self.log = log
+    def __init__(self, origin: float, name: str, group: Optional[str]) -> None:
+        self.origin = origin
         self.name = name
         self.group = group
-        self.started = started
+        self.started = time.perf_counter() - origin
         self.ended: Optional[float] = None
         self.outcome = "running"
         self.error = ""
@@ -58,9 +58,16 @@ class CallRecord:
         return self
 
     def __exit__(
-        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+        self, exc_type: Optional[Type[BaseException]], error: Optional[BaseException], tb: Optional[TracebackType]
     ) -> None:
-        self.log.ended(self, exc)
+        self.ended = time.perf_counter() - self.origin
+        if error is None:
+            self.outcome = "succeeded"
+        elif isinstance(error, asyncio.CancelledError):
+            self.outcome = "cancelled"
+        else:
+            self.outcome = "failed"
+            self.error = f"{type(error).__name__}: {str(error).splitlines()[-1] if str(error) else ''}"
 
 
 class CallLog:
@@ -78,23 +85,11 @@ class CallLog:
     def elapsed(self) -> float:
         return time.perf_counter() - self._origin
 
-    def started(self, name: str, group: Optional[str]) -> CallRecord:
-        record = CallRecord(self, name, group, time.perf_counter() - self._origin)
+    def recording(self, name: str, group: Optional[str]) -> CallRecord:
+        """``with log.recording(name, group):`` records one call around the block."""
+        record = CallRecord(self._origin, name, group)
         self.records.append(record)
         return record
-
-    def ended(self, record: CallRecord, error: Optional[BaseException]) -> None:
-        record.ended = time.perf_counter() - self._origin
-        if error is None:
-            record.outcome = "succeeded"
-        elif isinstance(error, asyncio.CancelledError):
-            record.outcome = "cancelled"
-        else:
-            record.outcome = "failed"
-            record.error = f"{type(error).__name__}: {str(error).splitlines()[-1] if str(error) else ''}"
-
-    #: ``with log.recording(name, group):`` records one call around the block.
-    recording = started
 
     def counts(self) -> Dict[str, int]:
         counted = {"running": 0, "succeeded": 0, "failed": 0, "cancelled": 0}

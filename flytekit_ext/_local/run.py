@@ -48,6 +48,13 @@ def _checked(task: Any, outputs: Outputs) -> LiteralMap:
     return outputs
 
 
+def _finished(
+    ctx: FlyteContext, task: Any, inputs: LiteralMap, outputs: Outputs, cache: Optional[LocalConfig]
+) -> LiteralMap:
+    """A dispatched call's output literals, written to the local cache when the call uses it."""
+    return _checked(task, outputs) if cache is None else _remember_outputs(ctx, task, inputs, outputs)
+
+
 def _remember_outputs(ctx: FlyteContext, task: Any, inputs: LiteralMap, outputs: Outputs) -> LiteralMap:
     """Write the outputs to the local cache, dataframes kept in memory as files (the cache outlives the process)."""
     checked = _checked(task, outputs)
@@ -74,12 +81,11 @@ def run_local(
         converters = task.converters
         inputs = literals.inputs_to_literals(converting, task, values, converters.inputs, local=True)
         cache = _cache_config() if task.metadata.cache else None
-        if cache is None:
-            return _checked(task, _dispatched(task, child, inputs, policy))
-        cached = _cached_outputs(task, inputs, cache)
-        if cached is not None:
-            return cached
-        return _remember_outputs(child, task, inputs, _dispatched(task, child, inputs, policy))
+        if cache is not None:
+            cached = _cached_outputs(task, inputs, cache)
+            if cached is not None:
+                return cached
+        return _finished(child, task, inputs, _dispatched(task, child, inputs, policy), cache)
     finally:
         leave(token)
 
@@ -166,9 +172,7 @@ async def run_local_async(
             outputs = await dispatch_async(task, child, inputs, policy, entered_by_caller=True)
         finally:
             _left_body(body_token)
-        if cache is None:
-            return _checked(task, outputs)
-        return _remember_outputs(child, task, inputs, outputs)
+        return _finished(child, task, inputs, outputs, cache)
     finally:
         leave(token)
 

@@ -38,7 +38,7 @@ class OwnStepsTimeLineDeck(TimeLineDeck):
     """The Timeline of a local eager run: runs that share its decks add their steps only if they write decks."""
 
 
-def shown_timeline(params: Any, writes_decks: bool = False) -> Optional[TimeLineDeck]:
+def shown_timeline(params: Any, writes_decks: bool) -> Optional[TimeLineDeck]:
     """The timeline deck that the run with these parameters will render, if any; ``writes_decks``: whether the run
     writes decks of its own."""
     if params is None:
